@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { FastifyPusherOptions } from './types/index'
+import { checkClient, createClient } from './lib/client'
+import { createDecorator } from './lib/decorator'
+import { AlreadyRegisteredError } from './lib/errors'
+import { resolveOptions } from './lib/options'
+import { pusherRoutes } from './lib/routes'
+
+async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions): Promise<void> {
+  if (fastify.hasDecorator('pusher')) throw new AlreadyRegisteredError()
+  const resolved = resolveOptions(options)
+  const client = resolved.client !== undefined ? checkClient(resolved.client) : createClient(resolved.clientConfig!)
+  const { pusher, handlers } = createDecorator(client, resolved.serialize)
+  fastify.decorate('pusher', pusher)
+  await fastify.register(pusherRoutes, { prefix: resolved.prefix, authPath: resolved.authPath, client, handlers })
+}
+
+export const fastifyPusher = fp(plugin, { fastify: '5.x', name: 'fastify-pusher' })
+export default fastifyPusher
+
+export * from './lib/schemas'
+export * as errors from './lib/errors'
+export type * from './types/index'
+
+// Every import style works (each is tested against the built output):
+//   const fastifyPusher = require('fastify-pusher')            // the plugin itself
+//   const { fastifyPusher } = require('fastify-pusher')
+//   const fastifyPusher = require('fastify-pusher').default
+//   import fastifyPusher from 'fastify-pusher'                  // ESM and TypeScript
+//   import { fastifyPusher } from 'fastify-pusher'
+// In CommonJS the module is the plugin function, carrying the named exports.
+module.exports = Object.assign(fastifyPusher, module.exports)

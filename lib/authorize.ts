@@ -1,0 +1,41 @@
+import type { FastifyRequest } from 'fastify'
+import type Pusher from 'pusher'
+import type { Handlers } from './decorator'
+import type { ChannelAuthResponse } from './schemas'
+import { callHandler } from './call-handler'
+import {
+  ForbiddenChannelError, NoAuthHandlerError, NoEncryptionMasterKeyError, NotAuthorizableChannelError
+} from './errors'
+import { hasEncryptionMasterKey } from './client'
+import { isEncryptedChannel } from './event-data'
+import { presenceMember, type PresenceChannelData } from './presence-member'
+
+export interface AuthorizeContext {
+  client: Pusher
+  handlers: Handlers
+}
+
+/**
+ * Authorizes one subscription of `socketId` to `channelName` (both already valid):
+ * asks the auth handler, builds the presence member, and signs with the official client.
+ * Throws an FST_PUSHER_* error (or the handler's own 4xx error) when it cannot.
+ */
+export async function authorizeChannel (
+  { client, handlers }: AuthorizeContext,
+  request: FastifyRequest,
+  channelName: string,
+  socketId: string
+): Promise<ChannelAuthResponse> {
+  const presence = channelName.startsWith('presence-')
+  if (!presence && !channelName.startsWith('private-')) throw new NotAuthorizableChannelError(channelName)
+  if (isEncryptedChannel(channelName) && !hasEncryptionMasterKey(client)) throw new NoEncryptionMasterKeyError(channelName)
+
+  const auth = handlers.auth
+  if (auth === undefined) throw new NoAuthHandlerError()
+  const allowed = await callHandler('auth', auth, request, channelName, socketId)
+  if (!allowed) throw new ForbiddenChannelError(channelName)
+
+  let member: PresenceChannelData | undefined
+  if (presence) member = await presenceMember(handlers.channelData, request, channelName, socketId)
+  return client.authorizeChannel(socketId, channelName, member)
+}

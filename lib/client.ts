@@ -1,0 +1,42 @@
+import Pusher from 'pusher'
+import { InvalidOptionError } from './errors'
+import type { ClientConfig } from './options'
+
+/** The official client's signing token (key + HMAC-SHA256 under the secret). */
+export interface SigningToken {
+  key: string
+  sign: (data: string | Buffer) => string
+}
+
+/** The parts of the official client's internals that the routes rely on. */
+interface ClientInternals {
+  config?: {
+    token?: Partial<SigningToken>
+    encryptionMasterKey?: Buffer
+  }
+}
+
+export function createClient (config: ClientConfig): Pusher {
+  return new Pusher(config as unknown as Pusher.Options)
+}
+
+/** A user-supplied client must be the official one (any copy of it): we sign with it. */
+export function checkClient (client: unknown): Pusher {
+  const token = (client as ClientInternals | null)?.config?.token
+  if (
+    typeof (client as Pusher | null)?.authorizeChannel !== 'function' ||
+    typeof token?.key !== 'string' || typeof token.sign !== 'function'
+  ) {
+    throw new InvalidOptionError('client', 'must be an instance of the official `pusher` client')
+  }
+  return client as Pusher
+}
+
+export function signingToken (client: Pusher): SigningToken {
+  const token = (client as unknown as ClientInternals).config?.token as SigningToken
+  return { key: token.key, sign: (data) => token.sign(data) }
+}
+
+export function hasEncryptionMasterKey (client: Pusher): boolean {
+  return (client as unknown as ClientInternals).config?.encryptionMasterKey !== undefined
+}

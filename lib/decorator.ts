@@ -1,0 +1,42 @@
+import type Pusher from 'pusher'
+import type {
+  AuthHandler, ChannelDataHandler, FastifyPusher, Serialize, WebhookHandler
+} from '../types/index'
+import type { ChannelExistenceWebhook, ClientEventWebhook, PresenceWebhook } from './schemas'
+import { InvalidHandlerError } from './errors'
+import { eventData } from './event-data'
+import { signingToken } from './client'
+
+/** The handlers the routes call; read at request time, so they may be set before or after ready(). */
+export interface Handlers {
+  auth?: AuthHandler
+  channelData?: ChannelDataHandler
+  channelExistence?: WebhookHandler<ChannelExistenceWebhook>
+  presence?: WebhookHandler<PresenceWebhook>
+  client?: WebhookHandler<ClientEventWebhook>
+}
+
+export function createDecorator (client: Pusher, serialize: Serialize): { pusher: FastifyPusher, handlers: Handlers } {
+  const handlers: Handlers = {}
+  const setter = <Name extends keyof Handlers>(name: Name) => (handler: NonNullable<Handlers[Name]>): void => {
+    if (typeof handler !== 'function') throw new InvalidHandlerError(name, typeof handler)
+    handlers[name] = handler
+  }
+
+  const pusher: FastifyPusher = {
+    client,
+    key: signingToken(client).key,
+    trigger: async (channel, event, data, params) =>
+      await client.trigger(channel, event, eventData(serialize, channel, data), params),
+    triggerBatch: async (events) =>
+      await client.triggerBatch(events.map((event) => ({ ...event, data: eventData(serialize, event.channel, event.data) }))),
+    auth: setter('auth'),
+    channelData: setter('channelData'),
+    webhooks: {
+      channelExistence: setter('channelExistence'),
+      presence: setter('presence'),
+      client: setter('client')
+    }
+  }
+  return { pusher, handlers }
+}

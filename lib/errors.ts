@@ -1,0 +1,103 @@
+import createError from '@fastify/error'
+
+// Every error fastify-pusher creates, made once. Register-time errors carry no
+// meaningful HTTP status; request-time errors carry the status they answer with.
+
+// Register time
+export const MissingOptionError = createError(
+  'FST_PUSHER_MISSING_OPTION',
+  'Missing option "%s": pass it to register() or set the %s environment variable',
+  500,
+  TypeError
+)
+export const InvalidOptionError = createError(
+  'FST_PUSHER_INVALID_OPTION',
+  'Invalid option "%s": %s',
+  500,
+  TypeError
+)
+export const AlreadyRegisteredError = createError(
+  'FST_PUSHER_ALREADY_REGISTERED',
+  'fastify-pusher is already registered on this instance (fastify.pusher exists): register it once',
+  500
+)
+export const InvalidHandlerError = createError(
+  'FST_PUSHER_INVALID_HANDLER',
+  'The %s handler must be a function, got %s',
+  500,
+  TypeError
+)
+
+// Channel authorization
+export const NoAuthHandlerError = createError(
+  'FST_PUSHER_NO_AUTH_HANDLER',
+  'Channel authorization is not configured: no auth handler is set',
+  403
+)
+export const ForbiddenChannelError = createError(
+  'FST_PUSHER_FORBIDDEN',
+  'Not allowed to subscribe to channel "%s"',
+  403
+)
+export const NotAuthorizableChannelError = createError(
+  'FST_PUSHER_CHANNEL_NOT_AUTHORIZABLE',
+  'Channel "%s" is neither private nor presence: it needs no authorization',
+  404
+)
+export const MissingChannelNameError = createError(
+  'FST_PUSHER_MISSING_CHANNEL_NAME',
+  'body must have property channel_name (single auth) or channel_name[0] (batch auth)',
+  400
+)
+export const DuplicateFieldError = createError(
+  'FST_PUSHER_DUPLICATE_FIELD',
+  'body/%s is given more than once',
+  400
+)
+export const TooManyChannelsError = createError(
+  'FST_PUSHER_TOO_MANY_CHANNELS',
+  'A batch may authorize at most %d channels, got %d',
+  400
+)
+export const NoEncryptionMasterKeyError = createError(
+  'FST_PUSHER_NO_ENCRYPTION_MASTER_KEY',
+  'Cannot authorize encrypted channel "%s": set the encryptionMasterKeyBase64 option (or PUSHER_ENCRYPTION_MASTER_KEY_BASE64)',
+  500
+)
+export const InvalidChannelDataError = createError(
+  'FST_PUSHER_INVALID_CHANNEL_DATA',
+  'The channelData handler returned an invalid presence member for channel "%s": %s',
+  500
+)
+export const HandlerFailedError = createError(
+  'FST_PUSHER_HANDLER_FAILED',
+  'The %s handler failed',
+  500
+)
+
+// Webhooks
+export const NoWebhookHandlerError = createError(
+  'FST_PUSHER_NO_WEBHOOK_HANDLER',
+  'No %s webhook handler is set',
+  404
+)
+export const WebhookKeyError = createError(
+  'FST_PUSHER_WEBHOOK_INVALID_KEY',
+  'The X-Pusher-Key header is missing or is not this app\'s key',
+  403
+)
+export const WebhookSignatureError = createError(
+  'FST_PUSHER_WEBHOOK_INVALID_SIGNATURE',
+  'The X-Pusher-Signature header is missing or does not match the body',
+  403
+)
+export const WebhookContentTypeError = createError(
+  'FST_PUSHER_WEBHOOK_UNSUPPORTED_MEDIA_TYPE',
+  'Webhook body must be application/json, got %s',
+  415
+)
+export const WebhookBodyError = createError(
+  'FST_PUSHER_WEBHOOK_INVALID_JSON',
+  'Webhook body is not valid JSON: %s',
+  400
+)

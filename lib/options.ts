@@ -1,0 +1,204 @@
+import type { Agent } from 'node:http'
+import type Pusher from 'pusher'
+import type { FastifyPusherOptions, Serialize } from '../types/index'
+import { InvalidOptionError, MissingOptionError } from './errors'
+
+type Env = Record<string, string | undefined>
+
+/** The environment variable each option falls back to (Flask-Pusher's names). */
+export const ENV_NAMES = {
+  appId: 'PUSHER_APP_ID',
+  key: 'PUSHER_KEY',
+  secret: 'PUSHER_SECRET',
+  cluster: 'PUSHER_CLUSTER',
+  host: 'PUSHER_HOST',
+  port: 'PUSHER_PORT',
+  useTLS: 'PUSHER_USE_TLS',
+  timeout: 'PUSHER_TIMEOUT',
+  encryptionMasterKeyBase64: 'PUSHER_ENCRYPTION_MASTER_KEY_BASE64',
+  url: 'PUSHER_URL',
+  authPath: 'PUSHER_AUTH'
+} as const
+
+type EnvOption = keyof typeof ENV_NAMES
+
+/** Options that configure a client, and so cannot be combined with `client`. */
+const CLIENT_OPTIONS = ['appId', 'key', 'secret', 'cluster', 'host', 'port', 'useTLS', 'timeout', 'encryptionMasterKeyBase64', 'url', 'agent'] as const
+
+export const DEFAULT_PREFIX = '/pusher'
+export const DEFAULT_AUTH_PATH = '/auth'
+export const DEFAULT_TIMEOUT = 5000
+
+/** What the official `pusher` constructor receives (its own types call `port` a string; it takes a number too). */
+export interface ClientConfig {
+  appId: string
+  key: string
+  secret: string
+  useTLS: boolean
+  timeout: number
+  cluster?: string
+  host?: string
+  port?: number
+  encryptionMasterKeyBase64?: string
+  agent?: Agent
+}
+
+export interface ResolvedOptions {
+  /** Set when the user passed a ready client; otherwise `clientConfig` is. */
+  client?: Pusher
+  clientConfig?: ClientConfig
+  serialize: Serialize
+  prefix: string
+  authPath: string
+}
+
+/**
+ * Options + PUSHER_* environment -> validated configuration.
+ * Explicit options win over the environment; both win over the parts of `url`.
+ * Every problem is an FST_PUSHER_* error that names the option.
+ */
+export function resolveOptions (options: FastifyPusherOptions, env: Env = process.env): ResolvedOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidOptionError('options', 'must be an object')
+  }
+  const read = (name: EnvOption): unknown => {
+    if (options[name] !== undefined) return options[name]
+    const value = env[ENV_NAMES[name]]
+    return value === '' ? undefined : value
+  }
+
+  const resolved: ResolvedOptions = {
+    serialize: resolveSerialize(options.serialize),
+    prefix: resolvePrefix(options.prefix),
+    authPath: resolveAuthPath(read('authPath'))
+  }
+
+  if (options.client !== undefined) {
+    const given = CLIENT_OPTIONS.filter((name) => options[name] !== undefined)
+    if (given.length > 0) {
+      throw new InvalidOptionError('client', `a ready client cannot be combined with ${given.join(', ')}`)
+    }
+    resolved.client = options.client
+    return resolved
+  }
+
+  const fromUrl = parseUrl(read('url'))
+  const config: ClientConfig = {
+    appId: requiredString('appId', read('appId') ?? fromUrl.appId),
+    key: requiredString('key', read('key') ?? fromUrl.key),
+    secret: requiredString('secret', read('secret') ?? fromUrl.secret),
+    useTLS: parseBoolean('useTLS', read('useTLS') ?? fromUrl.useTLS ?? true),
+    timeout: parseTimeout(read('timeout') ?? DEFAULT_TIMEOUT)
+  }
+  const cluster = optionalString('cluster', read('cluster'))
+  const host = optionalString('host', read('host') ?? fromUrl.host)
+  const port = parsePort(read('port') ?? fromUrl.port)
+  const masterKey = parseMasterKey(read('encryptionMasterKeyBase64'))
+  if (cluster !== undefined) config.cluster = cluster
+  if (host !== undefined) config.host = host
+  if (port !== undefined) config.port = port
+  if (masterKey !== undefined) config.encryptionMasterKeyBase64 = masterKey
+  if (options.agent !== undefined) {
+    if (options.agent === null || typeof options.agent !== 'object') {
+      throw new InvalidOptionError('agent', 'must be an http.Agent or https.Agent')
+    }
+    config.agent = options.agent
+  }
+  resolved.clientConfig = config
+  return resolved
+}
+
+function resolveSerialize (serialize: unknown): Serialize {
+  if (serialize === undefined) return JSON.stringify
+  if (typeof serialize !== 'function') {
+    throw new InvalidOptionError('serialize', 'must be a function that turns event data into a string')
+  }
+  return serialize as Serialize
+}
+
+function resolvePrefix (prefix: unknown): string {
+  if (prefix === undefined) return DEFAULT_PREFIX
+  if (typeof prefix !== 'string' || (prefix !== '' && !prefix.startsWith('/'))) {
+    throw new InvalidOptionError('prefix', 'must be a path that starts with "/" (or "" for none)')
+  }
+  return prefix.replace(/\/+$/, '')
+}
+
+function resolveAuthPath (authPath: unknown): string {
+  if (authPath === undefined) return DEFAULT_AUTH_PATH
+  if (typeof authPath !== 'string' || !/^\/./.test(authPath)) {
+    throw new InvalidOptionError('authPath', 'must be a path that starts with "/"')
+  }
+  return authPath
+}
+
+interface UrlParts { appId?: string, key?: string, secret?: string, host?: string, port?: string, useTLS?: boolean }
+
+/** `https://KEY:SECRET@HOST[:PORT]/apps/APP_ID`, as Flask-Pusher and the official client take it. */
+function parseUrl (value: unknown): UrlParts {
+  if (value === undefined) return {}
+  const shape = 'must look like https://KEY:SECRET@HOST[:PORT]/apps/APP_ID'
+  if (typeof value !== 'string' || !URL.canParse(value)) throw new InvalidOptionError('url', shape)
+  const url = new URL(value)
+  const appId = /^\/apps\/([^/]+)\/?$/.exec(url.pathname)?.[1]
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || appId === undefined) {
+    throw new InvalidOptionError('url', shape)
+  }
+  const parts: UrlParts = { appId: decodeURIComponent(appId), host: url.hostname, useTLS: url.protocol === 'https:' }
+  if (url.username !== '') parts.key = decodeURIComponent(url.username)
+  if (url.password !== '') parts.secret = decodeURIComponent(url.password)
+  if (url.port !== '') parts.port = url.port
+  return parts
+}
+
+function requiredString (name: EnvOption, value: unknown): string {
+  const result = optionalString(name, value)
+  if (result === undefined) throw new MissingOptionError(name, ENV_NAMES[name])
+  return result
+}
+
+function optionalString (name: EnvOption, value: unknown): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value === 'number' && name === 'appId' && Number.isInteger(value)) return String(value)
+  if (typeof value !== 'string' || value === '') {
+    throw new InvalidOptionError(name, 'must be a non-empty string')
+  }
+  return value
+}
+
+function parsePort (value: unknown): number | undefined {
+  if (value === undefined) return undefined
+  const port = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new InvalidOptionError('port', `must be a port number from 1 to 65535, got ${JSON.stringify(value)}`)
+  }
+  return port
+}
+
+function parseBoolean (name: EnvOption, value: unknown): boolean {
+  if (typeof value === 'boolean') return value
+  if (value === 'true' || value === '1') return true
+  if (value === 'false' || value === '0') return false
+  throw new InvalidOptionError(name, `must be true or false (in ${ENV_NAMES[name]}: true, 1, false or 0), got ${JSON.stringify(value)}`)
+}
+
+function parseTimeout (value: unknown): number {
+  const timeout = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
+  if (typeof timeout !== 'number' || !Number.isSafeInteger(timeout) || timeout < 0) {
+    throw new InvalidOptionError('timeout', `must be a whole number of milliseconds (0 for none), got ${JSON.stringify(value)}`)
+  }
+  return timeout
+}
+
+function parseMasterKey (value: unknown): string | undefined {
+  if (value === undefined) return undefined
+  // Never echo the value: it is a secret.
+  const message = 'must be the base64 encoding of exactly 32 bytes (e.g. `openssl rand -base64 32`)'
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) {
+    throw new InvalidOptionError('encryptionMasterKeyBase64', message)
+  }
+  if (Buffer.from(value, 'base64').length !== 32) {
+    throw new InvalidOptionError('encryptionMasterKeyBase64', message)
+  }
+  return value
+}
