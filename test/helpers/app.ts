@@ -1,0 +1,62 @@
+import { createHmac } from 'node:crypto'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { Test } from 'tap'
+import fastifyPusher, { type FastifyPusherOptions } from '../../index'
+
+/** The credentials of the signatures the issue gives (computed independently of the plugin). */
+export const KEY = 'KEY'
+export const SECRET = 'SUPERSECRET'
+export const credentials = { appId: '4', key: KEY, secret: SECRET }
+/** 32 bytes, base64. */
+export const MASTER_KEY = Buffer.alloc(32, 7).toString('base64')
+
+/** A fresh app with the plugin registered, closed when the test ends. */
+export async function buildApp (t: Test, options: FastifyPusherOptions = {}, server: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify(server)
+  t.teardown(async () => { await app.close() })
+  await app.register(fastifyPusher, { ...credentials, ...options })
+  return app
+}
+
+/** POST a form the way pusher-js does. */
+export async function postForm (app: FastifyInstance, url: string, payload: string) {
+  return await app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+}
+
+/** HMAC-SHA256 in hex: what Pusher signs with, computed here without the plugin or the client. */
+export const hmac = (data: string | Buffer, secret = SECRET): string =>
+  createHmac('sha256', secret).update(data).digest('hex')
+
+/** A webhook POST signed as Pusher signs it. */
+export async function postWebhook (app: FastifyInstance, path: string, body: string, headers: Record<string, string> = {}) {
+  return await app.inject({
+    method: 'POST',
+    url: `/pusher/events/${path}`,
+    payload: body,
+    headers: { 'content-type': 'application/json', 'x-pusher-key': KEY, 'x-pusher-signature': hmac(body), ...headers }
+  })
+}
+
+/** Runs `fn` with environment variables set, restoring them after. */
+export async function withEnv<T> (vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]))
+  Object.assign(process.env, vars)
+  try {
+    return await fn()
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
+  }
+}
+
+/** A logger stream that keeps every line, to check what was logged (and what was not). */
+export function captureLogs (): { logger: { level: string, stream: { write: (line: string) => void } }, lines: Array<Record<string, any>>, text: () => string } {
+  const lines: Array<Record<string, any>> = []
+  return {
+    logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } },
+    lines,
+    text: () => lines.map((line) => JSON.stringify(line)).join('\n')
+  }
+}
