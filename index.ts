@@ -19,7 +19,14 @@ async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions):
 export const fastifyPusher = fp(plugin, { fastify: '5.x', name: 'fastify-pusher' })
 export default fastifyPusher
 
-export * from './lib/schemas'
+// Named one by one (not `export *`) so that Node's ESM loader sees every name of the CommonJS build.
+export {
+  AuthRequestBody, BatchAuthResponse, ChannelAuthResponse, ChannelName, SocketId,
+  ChannelExistenceEvent, ChannelExistenceWebhook, ChannelOccupiedEvent, ChannelVacatedEvent,
+  PresenceEvent, PresenceWebhook, MemberAddedEvent, MemberRemovedEvent,
+  ClientEvent, ClientEventWebhook,
+  CHANNEL_NAME_PATTERN, CHANNEL_NAME_MAX_LENGTH, SOCKET_ID_PATTERN, MAX_BATCH_CHANNELS
+} from './lib/schemas'
 export * as errors from './lib/errors'
 export type * from './types/index'
 

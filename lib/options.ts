@@ -56,11 +56,9 @@ export interface ResolvedOptions {
  * Options + PUSHER_* environment -> validated configuration.
  * Explicit options win over the environment; both win over the parts of `url`.
  * Every problem is an FST_PUSHER_* error that names the option.
+ * (Fastify itself refuses plugin options that are not an object.)
  */
 export function resolveOptions (options: FastifyPusherOptions, env: Env = process.env): ResolvedOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidOptionError('options', 'must be an object')
-  }
   const read = (name: EnvOption): unknown => {
     if (options[name] !== undefined) return options[name]
     const value = env[ENV_NAMES[name]]

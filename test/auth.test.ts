@@ -228,3 +228,11 @@ t.test('encrypted channels without a master key: a 500 that names the missing op
   t.notOk('auth' in res.json())
   t.ok(logs.lines.some((line) => line.level === 50 && /encryptionMasterKeyBase64/.test(JSON.stringify(line))), 'the log line names the option')
 })
+
+t.test('a request with no body at all is a 400 naming socket_id', async (t) => {
+  const app = await buildApp(t)
+  app.pusher.auth(() => true)
+  const res = await app.inject({ method: 'POST', url: '/pusher/auth' })
+  t.equal(res.statusCode, 400)
+  t.match(res.json().message, 'socket_id')
+})

@@ -39,7 +39,7 @@ t.test('each channel fails on its own: 404 public, 400 invalid name, 4xx or 500 
   t.same(Object.keys(answer), ['public', 'bad!name', '__proto__', 'private-teapot', 'private-broken', 'private-encrypted-x', 'private-ok'])
   t.same(answer.public, { status: 404 })
   t.same(answer['bad!name'], { status: 400 })
-  t.same(answer.__proto__, { status: 404 }, '"__proto__" is a key like any other')
+  t.same(Object.getOwnPropertyDescriptor(answer, '__proto__')?.value, { status: 404 }, '"__proto__" is a key like any other')
   t.same(answer['private-teapot'], { status: 418 })
   t.same(answer['private-broken'], { status: 500 })
   t.same(answer['private-encrypted-x'], { status: 500 }, 'no master key configured')

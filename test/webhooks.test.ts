@@ -106,6 +106,8 @@ t.test('application/json with or without charset; other content types are 415 on
   const form = await postWebhook(app, 'presence', memberAdded, { 'content-type': 'application/x-www-form-urlencoded' })
   t.equal(form.statusCode, 415)
   t.equal(form.json().code, 'FST_PUSHER_WEBHOOK_UNSUPPORTED_MEDIA_TYPE')
+  const none = await app.inject({ method: 'POST', url: '/pusher/events/presence', headers: { 'x-pusher-key': KEY, 'x-pusher-signature': hmac('') } })
+  t.equal(none.statusCode, 415, 'a signed empty body with no content type')
 })
 
 t.test('a handler that throws is a logged 500 so that Pusher retries; its 4xx passes through', async (t) => {

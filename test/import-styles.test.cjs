@@ -1,0 +1,20 @@
+'use strict'
+// CommonJS, against the built package (npm test builds first).
+const t = require('tap')
+const Fastify = require('fastify')
+
+t.test('require() returns the plugin itself, with .default and .fastifyPusher', async (t) => {
+  const fastifyPusher = require('fastify-pusher')
+  t.type(fastifyPusher, 'function')
+  t.equal(fastifyPusher.default, fastifyPusher)
+  t.equal(fastifyPusher.fastifyPusher, fastifyPusher)
+  t.equal(require('fastify-pusher').fastifyPusher, fastifyPusher, 'destructuring works')
+  t.ok(fastifyPusher.PresenceWebhook, 'the schemas come along')
+  t.equal(fastifyPusher.errors.WebhookSignatureError().code, 'FST_PUSHER_WEBHOOK_INVALID_SIGNATURE')
+  for (const plugin of [fastifyPusher, fastifyPusher.default, fastifyPusher.fastifyPusher]) {
+    const app = Fastify()
+    await app.register(plugin, { appId: '1', key: 'k', secret: 's' })
+    t.equal(app.pusher.key, 'k')
+    await app.close()
+  }
+})

@@ -1,0 +1,16 @@
+// ESM, against the built package (npm test builds first).
+import t from 'tap'
+import Fastify from 'fastify'
+import fastifyPusher, { fastifyPusher as named, ChannelName } from 'fastify-pusher'
+
+t.test('import default and import { fastifyPusher } are the plugin', async (t) => {
+  t.type(fastifyPusher, 'function')
+  t.equal(named, fastifyPusher)
+  t.equal(ChannelName.maxLength, 164)
+  for (const plugin of [fastifyPusher, named]) {
+    const app = Fastify()
+    await app.register(plugin, { appId: '1', key: 'k', secret: 's' })
+    t.equal(app.pusher.key, 'k')
+    await app.close()
+  }
+})

@@ -1,0 +1,68 @@
+import Fastify, { type FastifyRequest } from 'fastify'
+import Pusher from 'pusher'
+import { expectAssignable, expectError, expectType } from 'tsd'
+import fastifyPusher, {
+  fastifyPusher as named,
+  type AuthHandler,
+  type ChannelExistenceWebhook,
+  type ClientEventWebhook,
+  type FastifyPusher,
+  type FastifyPusherOptions,
+  type PresenceWebhook,
+  type TriggerResponse
+} from '..'
+import * as fastifyPusherCjs from '..'
+
+const app = Fastify()
+
+// Every import style is the plugin.
+app.register(fastifyPusher, { appId: '1', key: 'k', secret: 's', cluster: 'eu' })
+app.register(named, { url: 'https://k:s@api-eu.pusher.com/apps/1' })
+app.register(fastifyPusherCjs.default, { client: new Pusher({ appId: '1', key: 'k', secret: 's', cluster: 'eu' }) })
+app.register(fastifyPusherCjs.default, {})
+app.register(fastifyPusherCjs.fastifyPusher, { prefix: '/realtime', authPath: '/sign' })
+
+// Options are checked.
+expectAssignable<FastifyPusherOptions>({ port: 6001, useTLS: false, timeout: 1000, serialize: (data: unknown) => JSON.stringify(data) })
+expectAssignable<FastifyPusherOptions>({ port: '6001', appId: 7 })
+expectError(app.register(fastifyPusher, { useTLS: 'yes' }))
+expectError(app.register(fastifyPusher, { serialize: 'json' }))
+
+// fastify.pusher is typed by importing the plugin.
+expectType<FastifyPusher>(app.pusher)
+expectType<Pusher>(app.pusher.client)
+expectType<string>(app.pusher.key)
+expectType<Promise<TriggerResponse>>(app.pusher.trigger('chat', 'message', { text: 'hi' }))
+expectType<Promise<TriggerResponse>>(app.pusher.trigger(['a', 'b'], 'message', 'text', { socket_id: '1.2' }))
+expectType<Promise<TriggerResponse>>(app.pusher.triggerBatch([{ channel: 'a', name: 'e', data: {} }]))
+
+// Handlers: sync or async, typed arguments and payloads.
+app.pusher.auth(async (request, channelName, socketId) => {
+  expectType<FastifyRequest>(request)
+  expectType<string>(channelName)
+  expectType<string>(socketId)
+  return true
+})
+app.pusher.auth(() => false)
+expectError(app.pusher.auth(() => 'yes'))
+expectAssignable<AuthHandler>(async () => true)
+app.pusher.channelData(() => ({ user_id: 'u1', user_info: { name: 'Ann' } }))
+app.pusher.channelData(async () => ({ user_id: 42 }))
+app.pusher.channelData(() => undefined)
+expectError(app.pusher.channelData(() => ({ user_id: true })))
+
+app.pusher.webhooks.channelExistence(async (request, payload) => {
+  expectType<ChannelExistenceWebhook>(payload)
+  expectType<number>(payload.time_ms)
+  expectType<'channel_occupied' | 'channel_vacated'>(payload.events[0].name)
+})
+app.pusher.webhooks.presence((request, payload) => {
+  expectType<PresenceWebhook>(payload)
+  expectType<string>(payload.events[0].user_id)
+})
+app.pusher.webhooks.client((request, payload) => {
+  expectType<ClientEventWebhook>(payload)
+  expectType<string>(payload.events[0].event)
+  expectType<string | undefined>(payload.events[0].user_id)
+})
+expectError(app.pusher.webhooks.unknown(() => {}))
