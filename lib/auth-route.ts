@@ -1,5 +1,5 @@
 import formbody from '@fastify/formbody'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { authorizeBatch, batchChannelNames } from './batch-auth'
 import { authorizeChannel, type AuthorizeContext } from './authorize'
 import { DuplicateFieldError, NoAuthHandlerError } from './errors'
@@ -24,7 +24,9 @@ export async function authRoute (fastify: FastifyInstance, { authPath, ...contex
     preValidation: async (request) => {
       // Deny by default, whatever the body.
       if (context.handlers.auth === undefined) throw new NoAuthHandlerError()
-      rejectRepeatedFields(request)
+      // No body at all reads as an empty form, so the 400 names the missing field.
+      request.body ??= {}
+      rejectRepeatedFields(request.body)
     }
   }, async (request) => {
     const { socket_id: socketId, channel_name: channelName } = request.body
@@ -34,9 +36,7 @@ export async function authRoute (fastify: FastifyInstance, { authPath, ...contex
 }
 
 /** A field given twice arrives as a list: say so, rather than "must be string". */
-function rejectRepeatedFields (request: FastifyRequest): void {
-  const body = request.body
-  if (body === null || typeof body !== 'object') return
+function rejectRepeatedFields (body: object): void {
   for (const [field, value] of Object.entries(body)) {
     if (Array.isArray(value)) throw new DuplicateFieldError(field)
   }
