@@ -25,7 +25,7 @@ export async function authRoute (fastify: FastifyInstance, { authPath, ...contex
       // Deny by default, whatever the body.
       if (context.handlers.auth === undefined) throw new NoAuthHandlerError()
       // No body at all reads as an empty form, so the 400 names the missing field.
-      request.body ??= {}
+      request.body ??= {} as AuthRequestBody
       rejectRepeatedFields(request.body)
     }
   }, async (request) => {

@@ -15,7 +15,7 @@ for (const name of ENV_VARS) delete process.env[name]
 async function registerFails (t: Test, options: FastifyPusherOptions, code: string, message: RegExp | string): Promise<void> {
   const app = Fastify()
   t.teardown(async () => { await app.close() })
-  await t.rejects(app.register(fastifyPusher, options).ready(), { code, message }, JSON.stringify(options))
+  await t.rejects(async () => { await app.register(fastifyPusher, options).ready() }, { code, message }, JSON.stringify(options))
 }
 
 t.test('client configuration: defaults', async (t) => {
@@ -157,7 +157,7 @@ t.test('bad options fail register with an error that names the option', async (t
   await withEnv({ PUSHER_URL: 'https://k:s@host/apps/1' }, async () => {
     const url = Fastify()
     t.teardown(async () => { await url.close() })
-    await t.resolves(url.register(fastifyPusher, { url: undefined }).ready(), 'undefined options fall back')
+    await t.resolves(async () => { await url.register(fastifyPusher, { url: undefined }).ready() }, 'undefined options fall back')
   })
 })
 
@@ -165,7 +165,7 @@ t.test('the master key never appears in an error', async (t) => {
   const secretKey = Buffer.alloc(31, 9).toString('base64')
   const app = Fastify()
   t.teardown(async () => { await app.close() })
-  const error = await app.register(fastifyPusher, { ...credentials, encryptionMasterKeyBase64: secretKey }).ready().catch((err: Error) => err)
+  const error = await Promise.resolve(app.register(fastifyPusher, { ...credentials, encryptionMasterKeyBase64: secretKey }).ready()).catch((err: Error) => err)
   t.notMatch((error as Error).message, secretKey)
 })
 
@@ -174,7 +174,7 @@ t.test('registering twice on one instance is a clear error', async (t) => {
   t.teardown(async () => { await app.close() })
   app.register(fastifyPusher, credentials)
   app.register(fastifyPusher, credentials)
-  await t.rejects(app.ready(), { code: 'FST_PUSHER_ALREADY_REGISTERED' })
+  await t.rejects(async () => { await app.ready() }, { code: 'FST_PUSHER_ALREADY_REGISTERED' })
 })
 
 t.test('registering in two sibling scopes is fine: each has its own client', async (t) => {
@@ -182,5 +182,5 @@ t.test('registering in two sibling scopes is fine: each has its own client', asy
   t.teardown(async () => { await app.close() })
   await app.register(async (scope) => { await scope.register(fastifyPusher, { ...credentials, prefix: '/a' }) })
   await app.register(async (scope) => { await scope.register(fastifyPusher, { ...credentials, key: 'KEY2', prefix: '/b' }) })
-  await t.resolves(app.ready())
+  await t.resolves(async () => { await app.ready() })
 })

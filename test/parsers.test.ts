@@ -1,5 +1,5 @@
 import formbody from '@fastify/formbody'
-import Fastify from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import fastifyPusher from '../index'
 import { credentials, hmac, KEY, postForm, postWebhook } from './helpers/app'
@@ -7,7 +7,7 @@ import { credentials, hmac, KEY, postForm, postWebhook } from './helpers/app'
 const memberAdded = '{"time_ms":1,"events":[{"name":"member_added","channel":"presence-a","user_id":"u1"}]}'
 
 /** An app of the user's own, with a JSON and a form route, and the plugin in it. */
-async function userApp (t: Test, setup: (app: ReturnType<typeof Fastify>) => Promise<void>) {
+async function userApp (t: Test, setup: (app: FastifyInstance) => Promise<void>) {
   const app = Fastify()
   t.teardown(async () => { await app.close() })
   await setup(app)
@@ -19,7 +19,7 @@ async function userApp (t: Test, setup: (app: ReturnType<typeof Fastify>) => Pro
 }
 
 /** The plugin's routes and the user's route both behave. */
-async function checkBoth (t: Test, app: ReturnType<typeof Fastify>, { form = false } = {}) {
+async function checkBoth (t: Test, app: FastifyInstance, { form = false } = {}) {
   const json = await app.inject({ method: 'POST', url: '/echo', payload: { a: 1 } })
   t.same(json.json(), { body: { a: 1 }, isBuffer: false }, 'the user\'s JSON route parses as before')
   if (form) t.same((await postForm(app, '/echo', 'a=1')).json().body, { a: '1' }, 'the user\'s form route too')

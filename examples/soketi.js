@@ -1,0 +1,84 @@
+'use strict'
+// Starts soketi (an open-source Pusher-protocol server) on loopback, for the demo and the tests.
+const { spawn } = require('node:child_process')
+const { once } = require('node:events')
+const { createServer } = require('node:net')
+const { join } = require('node:path')
+
+/** A port nobody listens on right now, on loopback. */
+async function freePort () {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address()
+  server.close()
+  await once(server, 'close')
+  return port
+}
+
+/**
+ * Starts soketi 1.6.1 on 127.0.0.1 only, on free ports, with one app. It runs under a
+ * watchdog in its own process group: `stop()` ends the group, and the watchdog ends
+ * soketi if this process dies without calling it.
+ *
+ * @param {{ webhooks?: Array<{ url: string, event_types: string[] }>, appId?: string, key?: string, secret?: string }} [options]
+ */
+async function startSoketi (options = {}) {
+  // Non-numeric ids: soketi JSON-parses every SOKETI_* value.
+  const appId = options.appId ?? 'app-id'
+  const key = options.key ?? 'app-key'
+  const secret = options.secret ?? 'app-secret'
+  const [port, metricsPort, clusterPort] = [await freePort(), await freePort(), await freePort()]
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    // Network rule: everything on loopback. Without the unicast address soketi's
+    // cluster discovery broadcasts to 255.255.255.255.
+    SOKETI_HOST: '127.0.0.1',
+    SOKETI_METRICS_HOST: '127.0.0.1',
+    SOKETI_CLUSTER_UNICAST_ADDRESSES: '127.0.0.1',
+    SOKETI_CLUSTER_HOST: '127.0.0.1',
+    SOKETI_CLUSTER_PORT: String(clusterPort),
+    SOKETI_PORT: String(port),
+    SOKETI_METRICS_SERVER_PORT: String(metricsPort),
+    SOKETI_DEFAULT_APP_ID: appId,
+    SOKETI_DEFAULT_APP_KEY: key,
+    SOKETI_DEFAULT_APP_SECRET: secret,
+    SOKETI_DEFAULT_APP_ENABLE_CLIENT_MESSAGES: 'true',
+    SOKETI_DEFAULT_APP_USER_AUTHENTICATION: 'true',
+    // With user authentication on, soketi closes sockets that neither sign in nor join a private channel in time.
+    SOKETI_USER_AUTHENTICATION_TIMEOUT: '3600000',
+    SOKETI_DEFAULT_APP_WEBHOOKS: JSON.stringify(options.webhooks ?? [])
+  }
+  const soketiBin = require.resolve('@soketi/soketi/bin/server.js')
+  const child = spawn(process.execPath, [join(__dirname, 'watchdog.js'), String(process.pid), process.execPath, soketiBin, 'start'], {
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => { output += String(chunk) })
+  child.stderr.on('data', (chunk) => { output += String(chunk) })
+  const exited = once(child, 'exit')
+
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    try { process.kill(-child.pid, 'SIGTERM') } catch {}
+    const killer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL') } catch {} }, 5000)
+    await exited
+    clearTimeout(killer)
+  }
+
+  // Ready when its HTTP port answers: polled at most 150 times, 100 ms apart.
+  for (let attempt = 0; attempt < 150 && child.exitCode === null; attempt++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/`)
+      if (res.ok) return { host: '127.0.0.1', port, appId, key, secret, output: () => output, stop }
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  await stop()
+  throw new Error(`soketi did not start on 127.0.0.1:${port}:\n${output}`)
+}
+
+module.exports = { startSoketi, freePort }
