@@ -30,7 +30,9 @@ async function main () {
 
   const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'info' } })
   await app.register(fastifyPusher, pusherOptions)
-  browser ??= { cluster: process.env.PUSHER_CLUSTER ?? 'mt1' }
+  // Real Pusher: pusher-js needs the cluster (from the option, or the API host api-CLUSTER.pusher.com).
+  const apiHost = app.pusher.client.config?.host ?? ''
+  browser ??= { cluster: process.env.PUSHER_CLUSTER ?? /^api-(.+)\.pusher\.com$/.exec(apiHost)?.[1] ?? 'mt1' }
 
   // The demo's "login" is the name the page sends; a real app would use its session.
   const nameOf = (request) => {
