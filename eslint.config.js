@@ -7,7 +7,7 @@ module.exports = [
   }),
   {
     // TypeBox idiom: a schema and its Static type share one name.
-    files: ['lib/schemas.ts'],
+    files: ['lib/schemas/**/*.ts'],
     rules: { '@typescript-eslint/no-redeclare': 'off' }
   }
 ]

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { FastifyPusherOptions } from './types/index'
-import { checkClient, createClient } from './lib/client'
+import { checkClient, createClient } from './lib/config/client'
 import { createDecorator } from './lib/decorator'
 import { AlreadyRegisteredError } from './lib/errors'
-import { resolveOptions } from './lib/options'
+import { resolveOptions } from './lib/config/options'
 import { pusherRoutes } from './lib/routes'
 
 async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions): Promise<void> {

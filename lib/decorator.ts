@@ -4,8 +4,8 @@ import type {
 } from '../types/index'
 import type { ChannelExistenceWebhook, ClientEventWebhook, PresenceWebhook } from './schemas'
 import { InvalidHandlerError } from './errors'
-import { eventData } from './event-data'
-import { signingToken } from './client'
+import { eventData } from './send/event-data'
+import { signingToken } from './config/client'
 
 /** The handlers the routes call; read at request time, so they may be set before or after ready(). */
 export interface Handlers {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { authRoute, type AuthRouteOptions } from './auth-route'
-import { webhookRoutes } from './webhook-routes'
+import { authRoute, type AuthRouteOptions } from './auth/auth-route'
+import { webhookRoutes } from './webhooks/routes'
 
 /** The plugin's routes, registered (encapsulated) under `prefix`; each group owns its parsers. */
 export async function pusherRoutes (fastify: FastifyInstance, { authPath, client, handlers }: AuthRouteOptions): Promise<void> {

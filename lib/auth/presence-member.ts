@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
-import type { ChannelDataHandler } from '../types/index'
-import { callHandler } from './call-handler'
-import { InvalidChannelDataError } from './errors'
+import type { ChannelDataHandler } from '../../types/index'
+import { callHandler } from '../call-handler'
+import { InvalidChannelDataError } from '../errors'
 
 const MAX_USER_ID_LENGTH = 128
 

@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type Pusher from 'pusher'
 import secureJson from 'secure-json-parse'
-import type { Handlers } from './decorator'
-import { callHandler } from './call-handler'
-import { signingToken } from './client'
-import { NoWebhookHandlerError, WebhookBodyError, WebhookContentTypeError } from './errors'
-import { ChannelExistenceWebhook, ClientEventWebhook, PresenceWebhook } from './schemas'
-import { verifyWebhookSignature } from './webhook-signature'
+import type { Handlers } from '../decorator'
+import { callHandler } from '../call-handler'
+import { signingToken } from '../config/client'
+import { NoWebhookHandlerError, WebhookBodyError, WebhookContentTypeError } from '../errors'
+import { ChannelExistenceWebhook, ClientEventWebhook, PresenceWebhook } from '../schemas'
+import { verifyWebhookSignature } from './signature'
 
 export interface WebhookRoutesOptions {
   client: Pusher

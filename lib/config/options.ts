@@ -1,7 +1,7 @@
 import type { Agent } from 'node:http'
 import type Pusher from 'pusher'
-import type { FastifyPusherOptions, Serialize } from '../types/index'
-import { InvalidOptionError, MissingOptionError } from './errors'
+import type { FastifyPusherOptions, Serialize } from '../../types/index'
+import { InvalidOptionError, MissingOptionError } from '../errors'
 
 type Env = Record<string, string | undefined>
 

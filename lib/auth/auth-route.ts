@@ -2,8 +2,8 @@ import formbody from '@fastify/formbody'
 import type { FastifyInstance } from 'fastify'
 import { authorizeBatch, batchChannelNames } from './batch-auth'
 import { authorizeChannel, type AuthorizeContext } from './authorize'
-import { DuplicateFieldError, NoAuthHandlerError } from './errors'
-import { AuthRequestBody } from './schemas'
+import { DuplicateFieldError, NoAuthHandlerError } from '../errors'
+import { AuthRequestBody } from '../schemas'
 
 export interface AuthRouteOptions extends AuthorizeContext {
   authPath: string

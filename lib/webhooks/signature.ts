@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
-import type { SigningToken } from './client'
-import { WebhookKeyError, WebhookSignatureError } from './errors'
+import type { SigningToken } from '../config/client'
+import { WebhookKeyError, WebhookSignatureError } from '../errors'
 
 /**
  * Pusher signs a webhook with X-Pusher-Key (the app key) and X-Pusher-Signature:

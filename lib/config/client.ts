@@ -1,5 +1,5 @@
 import Pusher from 'pusher'
-import { InvalidOptionError } from './errors'
+import { InvalidOptionError } from '../errors'
 import type { ClientConfig } from './options'
 
 /** The official client's signing token (key + HMAC-SHA256 under the secret). */

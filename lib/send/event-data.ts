@@ -1,4 +1,4 @@
-import type { Serialize } from '../types/index'
+import type { Serialize } from '../../types/index'
 
 const ENCRYPTED_PREFIX = 'private-encrypted-'
 

@@ -1,11 +1,11 @@
 import type { FastifyRequest } from 'fastify'
 import { authorizeChannel, type AuthorizeContext } from './authorize'
-import { clientErrorStatus } from './call-handler'
-import { MissingChannelNameError, TooManyChannelsError } from './errors'
+import { clientErrorStatus } from '../call-handler'
+import { MissingChannelNameError, TooManyChannelsError } from '../errors'
 import {
   BATCH_FIELD_PATTERN, CHANNEL_NAME_MAX_LENGTH, CHANNEL_NAME_PATTERN, MAX_BATCH_CHANNELS,
   type BatchAuthResponse
-} from './schemas'
+} from '../schemas'
 
 const batchField = new RegExp(BATCH_FIELD_PATTERN)
 const channelNamePattern = new RegExp(CHANNEL_NAME_PATTERN)

@@ -1,13 +1,13 @@
 import type { FastifyRequest } from 'fastify'
 import type Pusher from 'pusher'
-import type { Handlers } from './decorator'
-import type { ChannelAuthResponse } from './schemas'
-import { callHandler } from './call-handler'
+import type { Handlers } from '../decorator'
+import type { ChannelAuthResponse } from '../schemas'
+import { callHandler } from '../call-handler'
 import {
   ForbiddenChannelError, NoEncryptionMasterKeyError, NotAuthorizableChannelError
-} from './errors'
-import { hasEncryptionMasterKey } from './client'
-import { isEncryptedChannel } from './event-data'
+} from '../errors'
+import { hasEncryptionMasterKey } from '../config/client'
+import { isEncryptedChannel } from '../send/event-data'
 import { presenceMember, type PresenceChannelData } from './presence-member'
 
 export interface AuthorizeContext {
