@@ -11,9 +11,16 @@ async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions):
   if (fastify.hasDecorator('pusher')) throw new AlreadyRegisteredError()
   const resolved = resolveOptions(options)
   const client = resolved.client !== undefined ? checkClient(resolved.client) : createClient(resolved.clientConfig!)
-  const { pusher, handlers } = createDecorator(client, resolved.serialize)
-  fastify.decorate('pusher', pusher)
-  await fastify.register(pusherRoutes, { prefix: resolved.prefix, authPath: resolved.authPath, client, handlers })
+  const decorator = createDecorator(client, resolved.serialize)
+  fastify.decorate('pusher', decorator.pusher)
+  await fastify.register(pusherRoutes, {
+    prefix: resolved.prefix,
+    authPath: resolved.authPath,
+    userAuthPath: resolved.userAuthPath,
+    client,
+    decorator,
+    routeOptions: resolved.routeOptions
+  })
 }
 
 export const fastifyPusher = fp(plugin, { fastify: '5.x', name: 'fastify-pusher' })
@@ -22,6 +29,8 @@ export default fastifyPusher
 // Named one by one (not `export *`) so that Node's ESM loader sees every name of the CommonJS build.
 export {
   AuthRequestBody, BatchAuthResponse, ChannelAuthResponse, ChannelName, SocketId,
+  AuthResponse, SingleAuthRequestBody, BatchAuthRequestBody, AuthRequestBodyDoc,
+  UserAuthRequestBody, UserAuthResponse, ErrorResponse, WebhookResponse, SOCKET_ID_MAX_LENGTH,
   ChannelExistenceEvent, ChannelExistenceWebhook, ChannelOccupiedEvent, ChannelVacatedEvent,
   PresenceEvent, PresenceWebhook, MemberAddedEvent, MemberRemovedEvent,
   ClientEvent, ClientEventWebhook,

@@ -1,4 +1,17 @@
 import { HandlerFailedError } from './errors'
+import type { MaybePromise } from '../types/index'
+
+export const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+  value !== null && (typeof value === 'object' || typeof value === 'function') &&
+  typeof (value as { then?: unknown }).then === 'function'
+
+/**
+ * `fn(value)` now when `value` is ready, or once it resolves. The routes stay
+ * synchronous for handlers that answer synchronously: no promise, no extra tick.
+ */
+export function then<T, R> (value: MaybePromise<T>, fn: (value: T) => MaybePromise<R>): MaybePromise<R> {
+  return isPromiseLike(value) ? Promise.resolve(value).then(fn) : fn(value)
+}
 
 /** An HTTP status a handler may answer with by throwing (e.g. `@fastify/sensible`'s httpErrors). */
 export function clientErrorStatus (error: unknown): number | undefined {
@@ -6,20 +19,28 @@ export function clientErrorStatus (error: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status <= 499 ? status : undefined
 }
 
+/** A thrown 4xx error passes through as is; anything else becomes FST_PUSHER_HANDLER_FAILED. */
+function handlerError (name: string, error: unknown): unknown {
+  return clientErrorStatus(error) !== undefined ? error : new HandlerFailedError(name, { cause: error })
+}
+
 /**
- * Calls a user handler (sync or async). A thrown 4xx error passes through as is;
- * anything else becomes FST_PUSHER_HANDLER_FAILED (500) with the original as its
- * `cause`: logged in full, never sent to the client.
+ * Calls a user handler (sync or async) and returns what it returns (a promise only
+ * if it returned one). A thrown 4xx error passes through as is; anything else
+ * becomes FST_PUSHER_HANDLER_FAILED (500) with the original as its `cause`: logged
+ * in full, never sent to the client.
  */
-export async function callHandler<Args extends unknown[], Result> (
+export function callHandler<Args extends unknown[], Result> (
   name: string,
-  handler: (...args: Args) => Result | Promise<Result>,
+  handler: (...args: Args) => Result,
   ...args: Args
-): Promise<Result> {
+): Result {
+  let result: Result
   try {
-    return await handler(...args)
+    result = handler(...args)
   } catch (error) {
-    if (clientErrorStatus(error) !== undefined) throw error
-    throw new HandlerFailedError(name, { cause: error })
+    throw handlerError(name, error)
   }
+  if (!isPromiseLike(result)) return result
+  return Promise.resolve(result).catch((error: unknown) => { throw handlerError(name, error) }) as Result
 }

@@ -1,23 +1,33 @@
 import type Pusher from 'pusher'
 import type {
-  AuthHandler, ChannelDataHandler, FastifyPusher, Serialize, WebhookHandler
+  AuthHandler, ChannelDataHandler, FastifyPusher, Serialize, UserAuthHandler, WebhookHandler
 } from '../types/index'
 import type { ChannelExistenceWebhook, ClientEventWebhook, PresenceWebhook } from './schemas'
 import { InvalidHandlerError } from './errors'
 import { eventData } from './send/event-data'
 import { signingToken } from './config/client'
+import { compileChannelPattern, type ChannelRule } from './auth/channel-rules'
 
 /** The handlers the routes call; read at request time, so they may be set before or after ready(). */
 export interface Handlers {
   auth?: AuthHandler
   channelData?: ChannelDataHandler
+  userAuth?: UserAuthHandler
   channelExistence?: WebhookHandler<ChannelExistenceWebhook>
   presence?: WebhookHandler<PresenceWebhook>
   client?: WebhookHandler<ClientEventWebhook>
 }
 
-export function createDecorator (client: Pusher, serialize: Serialize): { pusher: FastifyPusher, handlers: Handlers } {
+export interface Decorator {
+  pusher: FastifyPusher
+  handlers: Handlers
+  /** The channel rules, in declaration order. */
+  rules: ChannelRule[]
+}
+
+export function createDecorator (client: Pusher, serialize: Serialize): Decorator {
   const handlers: Handlers = {}
+  const rules: ChannelRule[] = []
   const setter = <Name extends keyof Handlers>(name: Name) => (handler: NonNullable<Handlers[Name]>): void => {
     if (typeof handler !== 'function') throw new InvalidHandlerError(name, typeof handler)
     handlers[name] = handler
@@ -32,11 +42,17 @@ export function createDecorator (client: Pusher, serialize: Serialize): { pusher
       await client.triggerBatch(events.map((event) => ({ ...event, data: eventData(serialize, event.channel, event.data) }))),
     auth: setter('auth'),
     channelData: setter('channelData'),
+    userAuth: setter('userAuth'),
+    channel: (pattern, handler) => {
+      const regex = compileChannelPattern(pattern)
+      if (typeof handler !== 'function') throw new InvalidHandlerError(`channel rule ${JSON.stringify(pattern)}`, typeof handler)
+      rules.push({ pattern, regex, handler: handler as ChannelRule['handler'] })
+    },
     webhooks: {
       channelExistence: setter('channelExistence'),
       presence: setter('presence'),
       client: setter('client')
     }
   }
-  return { pusher, handlers }
+  return { pusher, handlers, rules }
 }

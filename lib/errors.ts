@@ -49,6 +49,11 @@ export const MissingChannelNameError = createError(
   'body must have property channel_name (single auth) or channel_name[0] (batch auth)',
   400
 )
+export const EmptyBodyError = createError(
+  'FST_PUSHER_EMPTY_BODY',
+  'body is empty: it must have property socket_id',
+  400
+)
 export const DuplicateFieldError = createError(
   'FST_PUSHER_DUPLICATE_FIELD',
   'body/%s is given more than once',
@@ -59,14 +64,37 @@ export const TooManyChannelsError = createError(
   'A batch may authorize at most %d channels, got %d',
   400
 )
-export const NoEncryptionMasterKeyError = createError(
-  'FST_PUSHER_NO_ENCRYPTION_MASTER_KEY',
-  'Cannot authorize encrypted channel "%s": set the encryptionMasterKeyBase64 option (or PUSHER_ENCRYPTION_MASTER_KEY_BASE64)',
-  500
+export const EncryptionNotConfiguredError = createError(
+  'FST_PUSHER_ENCRYPTION_NOT_CONFIGURED',
+  'Encrypted channel "%s" is not available on this server',
+  404
 )
 export const InvalidChannelDataError = createError(
   'FST_PUSHER_INVALID_CHANNEL_DATA',
-  'The channelData handler returned an invalid presence member for channel "%s": %s',
+  'The %s returned an invalid presence member for channel "%s": %s',
+  500
+)
+export const InvalidChannelPatternError = createError(
+  'FST_PUSHER_INVALID_CHANNEL_PATTERN',
+  'Invalid channel pattern %s: %s',
+  500,
+  TypeError
+)
+
+// User authentication (pusher-js signin())
+export const NoUserAuthHandlerError = createError(
+  'FST_PUSHER_NO_USER_AUTH_HANDLER',
+  'User authentication is not configured: no userAuth handler is set',
+  403
+)
+export const UserAuthForbiddenError = createError(
+  'FST_PUSHER_USER_AUTH_FORBIDDEN',
+  'Not allowed to sign in',
+  403
+)
+export const InvalidUserDataError = createError(
+  'FST_PUSHER_INVALID_USER_DATA',
+  'The userAuth handler returned invalid user data: %s',
   500
 )
 export const HandlerFailedError = createError(

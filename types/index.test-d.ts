@@ -4,6 +4,9 @@ import { expectAssignable, expectError, expectType } from 'tsd'
 import fastifyPusher, {
   fastifyPusher as named,
   type AuthHandler,
+  type ChannelInfo,
+  type ChannelParams,
+  type ChannelRuleHandler,
   type ChannelExistenceWebhook,
   type ClientEventWebhook,
   type FastifyPusher,
@@ -66,3 +69,47 @@ app.pusher.webhooks.client((request, payload) => {
   expectType<string | undefined>(payload.events[0].user_id)
 })
 expectError(app.pusher.webhooks.unknown(() => {}))
+
+// User sign-in: sync or async, a user or a falsy value.
+app.pusher.userAuth(async (request, socketId) => {
+  expectType<FastifyRequest>(request)
+  expectType<string>(socketId)
+  return { id: 'ann', user_info: { name: 'Ann' }, watchlist: ['bob', 7] }
+})
+app.pusher.userAuth(() => ({ id: 42 }))
+app.pusher.userAuth(() => null)
+app.pusher.userAuth(() => false)
+expectError(app.pusher.userAuth(() => ({ user_info: {} })))
+expectError(app.pusher.userAuth(() => ({ id: true })))
+
+// Channel rules: params typed from the pattern.
+app.pusher.channel('orders.{orderId}.items.{itemId}', (request, params, channel) => {
+  expectType<{ orderId: string, itemId: string }>(params)
+  expectType<ChannelInfo>(channel)
+  expectType<string>(channel.name)
+  expectType<'private' | 'encrypted' | 'presence'>(channel.type)
+  expectType<string>(channel.socketId)
+  return true
+})
+app.pusher.channel('lobby', (request, params) => {
+  expectType<{}>(params)
+  return false
+})
+app.pusher.channel('rooms.{roomId}', async (request, { roomId }) => ({ user_id: roomId, user_info: { room: roomId } }))
+expectError(app.pusher.channel('orders.{orderId}', (request, params) => params.itemId === '1'))
+expectError(app.pusher.channel('x', () => 'yes'))
+expectType<{ a: string, b: string }>({} as ChannelParams<'{a}.{b}'>)
+expectType<Record<string, string>>({} as ChannelParams<string>)
+expectAssignable<ChannelRuleHandler<'chat.{room}'>>((request, { room }) => room === 'lobby')
+
+// Route options.
+app.register(fastifyPusher, {
+  userAuthPath: '/sign-in',
+  routeOptions: {
+    auth: { onRequest: async () => {}, preHandler: [async () => {}], config: {}, bodyLimit: 1024, logLevel: 'warn', hide: false, tags: ['pusher'] },
+    userAuth: { bodyLimit: 512 },
+    webhooks: { hide: true }
+  }
+})
+expectError(app.register(fastifyPusher, { routeOptions: { auth: { bodyLimit: '1kb' } } }))
+expectError(app.register(fastifyPusher, { routeOptions: { other: {} } }))

@@ -1,4 +1,6 @@
-import type { FastifyRequest } from 'fastify'
+import type {
+  FastifyContextConfig, FastifyRequest, LogLevel, onRequestHookHandler, preHandlerHookHandler
+} from 'fastify'
 import type { Agent } from 'node:http'
 import type Pusher from 'pusher'
 import type { ChannelExistenceWebhook, ClientEventWebhook, PresenceWebhook } from '../lib/schemas'
@@ -39,6 +41,36 @@ export interface FastifyPusherOptions {
   prefix?: string
   /** PUSHER_AUTH: the auth route under `prefix`. Default `/auth`. */
   authPath?: string
+  /** The user authentication route (pusher-js `signin()`) under `prefix`. Default `/user-auth`. */
+  userAuthPath?: string
+  /** Hooks, config, limits and OpenAPI fields for the plugin's own routes. */
+  routeOptions?: FastifyPusherRouteOptions
+}
+
+/** What may be set on one group of the plugin's routes. The plugin's own checks always run too. */
+export interface PusherRouteOptions {
+  /** Run after the plugin's own "is a handler set?" check, before the body is read. */
+  onRequest?: onRequestHookHandler | onRequestHookHandler[]
+  /** Run after the body is parsed and validated, before the handler. */
+  preHandler?: preHandlerHookHandler | preHandlerHookHandler[]
+  /** The route's `config`, e.g. `{ rateLimit: { max: 10, timeWindow: '1 minute' } }` for `@fastify/rate-limit`. */
+  config?: FastifyContextConfig
+  /** Bytes. Default 65536 on auth and user-auth (a 100-channel batch fits); Fastify's own on webhooks. */
+  bodyLimit?: number
+  logLevel?: LogLevel
+  /** OpenAPI (`@fastify/swagger`): leave these routes out of the document. */
+  hide?: boolean
+  /** OpenAPI (`@fastify/swagger`): the routes' tags. */
+  tags?: string[]
+}
+
+export interface FastifyPusherRouteOptions {
+  /** POST {prefix}{authPath} */
+  auth?: PusherRouteOptions
+  /** POST {prefix}{userAuthPath} */
+  userAuth?: PusherRouteOptions
+  /** POST {prefix}/events/* */
+  webhooks?: PusherRouteOptions
 }
 
 /** Return true to let `socketId` subscribe to the private, encrypted or presence channel `channelName`. */
@@ -52,6 +84,45 @@ export interface PresenceMember {
 
 /** Describes the member joining the presence channel `channelName`. */
 export type ChannelDataHandler = (request: FastifyRequest, channelName: string, socketId: string) => MaybePromise<PresenceMember | undefined>
+
+/** The user pusher-js `signin()` signs in as. `id` (a number is made a string) is required. */
+export interface PusherUser {
+  id: string | number
+  user_info?: Record<string, unknown>
+  /** Up to 100 user ids whose online status this user follows. */
+  watchlist?: Array<string | number>
+}
+
+/** Return the user signing in on `socketId`, or a falsy value to refuse (403). */
+export type UserAuthHandler = (request: FastifyRequest, socketId: string) => MaybePromise<PusherUser | null | undefined | false>
+
+/** The kind of an authorizable channel: `private-`, `private-encrypted-` or `presence-`. */
+export type ChannelType = 'private' | 'encrypted' | 'presence'
+
+/** What a channel rule is told of the channel: its full name (prefix included), kind and the socket asking. */
+export interface ChannelInfo {
+  name: string
+  type: ChannelType
+  socketId: string
+}
+
+type PlaceholderNames<Pattern extends string> =
+  Pattern extends `${string}{${infer Name}}${infer Rest}` ? Name | PlaceholderNames<Rest> : never
+
+/** The params of a channel pattern: `'orders.{orderId}'` gives `{ orderId: string }`. */
+export type ChannelParams<Pattern extends string> = string extends Pattern
+  ? Record<string, string>
+  : { [Name in PlaceholderNames<Pattern>]: string }
+
+/**
+ * Decides a subscription to a channel matching the rule's pattern: `true` allows, a
+ * falsy value refuses (403), an object allows and, on a presence channel, is the member.
+ */
+export type ChannelRuleHandler<Pattern extends string> = (
+  request: FastifyRequest,
+  params: ChannelParams<Pattern>,
+  channel: ChannelInfo
+) => MaybePromise<boolean | PresenceMember | null | undefined>
 
 /** Receives a verified, validated webhook. Throw to answer 500 and have Pusher retry. */
 export type WebhookHandler<Payload> = (request: FastifyRequest, payload: Payload) => MaybePromise<unknown>
@@ -80,6 +151,15 @@ export interface FastifyPusher {
   auth: (handler: AuthHandler) => void
   /** Sets the presence member handler. */
   channelData: (handler: ChannelDataHandler) => void
+  /** Sets the user authentication handler (pusher-js `signin()`, POST {prefix}{userAuthPath}). */
+  userAuth: (handler: UserAuthHandler) => void
+  /**
+   * Declares a channel rule. The pattern names the channel without its prefix
+   * (`'orders.{orderId}'` serves `private-orders.1`, `private-encrypted-orders.1` and
+   * `presence-orders.1`); `{name}` matches one or more characters other than `.`.
+   * Rules are tried in order; the first that matches decides.
+   */
+  channel: <Pattern extends string>(pattern: Pattern, handler: ChannelRuleHandler<Pattern>) => void
   readonly webhooks: FastifyPusherWebhooks
 }
 

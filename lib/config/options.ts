@@ -2,6 +2,7 @@ import type { Agent } from 'node:http'
 import type Pusher from 'pusher'
 import type { FastifyPusherOptions, Serialize } from '../../types/index'
 import { InvalidOptionError, MissingOptionError } from '../errors'
+import { resolveRouteOptions, type ResolvedRouteOptions } from './route-options'
 
 type Env = Record<string, string | undefined>
 
@@ -27,6 +28,7 @@ const CLIENT_OPTIONS = ['appId', 'key', 'secret', 'cluster', 'host', 'port', 'us
 
 export const DEFAULT_PREFIX = '/pusher'
 export const DEFAULT_AUTH_PATH = '/auth'
+export const DEFAULT_USER_AUTH_PATH = '/user-auth'
 export const DEFAULT_TIMEOUT = 5000
 
 /** What the official `pusher` constructor receives (its own types call `port` a string; it takes a number too). */
@@ -50,6 +52,8 @@ export interface ResolvedOptions {
   serialize: Serialize
   prefix: string
   authPath: string
+  userAuthPath: string
+  routeOptions: ResolvedRouteOptions
 }
 
 /**
@@ -68,7 +72,12 @@ export function resolveOptions (options: FastifyPusherOptions, env: Env = proces
   const resolved: ResolvedOptions = {
     serialize: resolveSerialize(options.serialize),
     prefix: resolvePrefix(options.prefix),
-    authPath: resolveAuthPath(read('authPath'))
+    authPath: resolvePath('authPath', read('authPath'), DEFAULT_AUTH_PATH),
+    userAuthPath: resolvePath('userAuthPath', options.userAuthPath, DEFAULT_USER_AUTH_PATH),
+    routeOptions: resolveRouteOptions(options.routeOptions)
+  }
+  if (resolved.authPath === resolved.userAuthPath) {
+    throw new InvalidOptionError('userAuthPath', 'must differ from authPath')
   }
 
   if (options.client !== undefined) {
@@ -122,12 +131,12 @@ function resolvePrefix (prefix: unknown): string {
   return prefix.replace(/\/+$/, '')
 }
 
-function resolveAuthPath (authPath: unknown): string {
-  if (authPath === undefined) return DEFAULT_AUTH_PATH
-  if (typeof authPath !== 'string' || !/^\/./.test(authPath)) {
-    throw new InvalidOptionError('authPath', 'must be a path that starts with "/"')
+function resolvePath (name: string, path: unknown, defaultPath: string): string {
+  if (path === undefined) return defaultPath
+  if (typeof path !== 'string' || !/^\/./.test(path)) {
+    throw new InvalidOptionError(name, 'must be a path that starts with "/"')
   }
-  return authPath
+  return path
 }
 
 interface UrlParts { appId?: string, key?: string, secret?: string, host?: string, port?: string, useTLS?: boolean }

@@ -1,16 +1,21 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type Pusher from 'pusher'
 import secureJson from 'secure-json-parse'
+import type { PusherRouteOptions } from '../../types/index'
 import type { Handlers } from '../decorator'
+import { responses, routeSchema, serializeAsJson } from '../openapi'
+import { routeFields, schemaFields } from '../config/route-options'
+import { pluginValidator } from '../validator'
 import { callHandler } from '../call-handler'
 import { signingToken } from '../config/client'
 import { NoWebhookHandlerError, WebhookBodyError, WebhookContentTypeError } from '../errors'
-import { ChannelExistenceWebhook, ClientEventWebhook, PresenceWebhook } from '../schemas'
+import { ChannelExistenceWebhook, ClientEventWebhook, PresenceWebhook, WebhookResponse } from '../schemas'
 import { verifyWebhookSignature } from './signature'
 
 export interface WebhookRoutesOptions {
   client: Pusher
   handlers: Handlers
+  routeOptions: PusherRouteOptions
 }
 
 /** The three webhook routes: path under {prefix}/events/, handler name, payload schema. */
@@ -27,7 +32,7 @@ type WebhookName = typeof WEBHOOKS[number]['handler']
  * signature is checked over the exact bytes Pusher signed; only then is it parsed
  * (safely) and validated against the event schema.
  */
-export async function webhookRoutes (fastify: FastifyInstance, { client, handlers }: WebhookRoutesOptions): Promise<void> {
+export async function webhookRoutes (fastify: FastifyInstance, { client, handlers, routeOptions }: WebhookRoutesOptions): Promise<void> {
   const token = signingToken(client)
   fastify.removeAllContentTypeParsers()
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => { done(null, body) })
@@ -40,7 +45,16 @@ export async function webhookRoutes (fastify: FastifyInstance, { client, handler
 
   for (const webhook of WEBHOOKS) {
     fastify.post(`/events/${webhook.path}`, {
-      schema: { body: webhook.schema },
+      ...routeFields(routeOptions, {}),
+      schema: routeSchema({
+        summary: `Pusher webhook: ${webhook.path} events`,
+        consumes: ['application/json'],
+        body: webhook.schema,
+        response: responses(WebhookResponse, [400, 403, 404, 413, 415, 500]),
+        ...schemaFields(routeOptions)
+      }),
+      validatorCompiler: pluginValidator(),
+      serializerCompiler: serializeAsJson,
       preValidation: async (request) => {
         handlerFor(webhook.handler)
         const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import t from 'tap'
-import { buildApp, captureLogs, hmac, KEY, MASTER_KEY, postForm, SECRET } from './helpers/app'
+import { buildApp, captureLogs, hmac, KEY, MASTER_KEY, postForm, SECRET } from '../helpers/app'
 
 // Signatures from the issue, computed independently of the plugin.
 const PRIVATE_A_AUTH = 'KEY:fff3f36f373867934b3ecb50c97706d218edf28cce006fdc7bcaca744619ade6'
@@ -31,7 +31,9 @@ t.test('without an auth handler every request is forbidden, whatever the body', 
   const json = await app.inject({ method: 'POST', url: '/pusher/auth', payload: { socket_id: '1.42', channel_name: 'private-a' } })
   t.equal(json.statusCode, 403)
   const unknownType = await app.inject({ method: 'POST', url: '/pusher/auth', payload: 'x', headers: { 'content-type': 'text/plain' } })
-  t.equal(unknownType.statusCode, 415, 'a body Fastify cannot parse still gets its 415')
+  t.equal(unknownType.statusCode, 403, 'refused before the body is read: even one Fastify cannot parse')
+  const huge = await postForm(app, '/pusher/auth', `socket_id=1.42&junk=${'x'.repeat(200_000)}`)
+  t.equal(huge.statusCode, 403, 'refused before the body limit is checked: the body is never read')
 })
 
 t.test('a handler that refuses gets 403', async (t) => {
@@ -218,15 +220,45 @@ t.test('encrypted channels get a shared_secret derived from the master key', asy
   t.same(res.json(), { auth: `${KEY}:${hmac(`1.42:${channel}`)}`, shared_secret: sharedSecret })
 })
 
-t.test('encrypted channels without a master key: a 500 that names the missing option', async (t) => {
+t.test('encrypted channels without a master key: 404, and one warning naming the option however many requests', async (t) => {
+  const logs = captureLogs()
+  const app = await buildApp(t, {}, { logger: logs.logger })
+  let asked = 0
+  app.pusher.auth(() => { asked++; return true })
+  for (let i = 0; i < 5; i++) {
+    const res = await postForm(app, '/pusher/auth', `socket_id=1.42&channel_name=private-encrypted-a${i}`)
+    t.equal(res.statusCode, 404)
+    t.same(res.json(), {
+      statusCode: 404,
+      code: 'FST_PUSHER_ENCRYPTION_NOT_CONFIGURED',
+      error: 'Not Found',
+      message: `Encrypted channel "private-encrypted-a${i}" is not available on this server`
+    })
+  }
+  const batch = '&socket_id=1.42' + Array.from({ length: 100 }, (_, i) => `&channel_name[${i}]=private-encrypted-b${i}`).join('')
+  const answer = (await postForm(app, '/pusher/auth', batch)).json()
+  t.same(new Set(Object.values(answer).map((entry: any) => entry.status)), new Set([404]), 'each channel of a batch is a 404')
+  t.equal(asked, 0, 'the handler is not asked')
+  const warnings = logs.lines.filter((line) => line.level === 40)
+  t.equal(warnings.length, 1, 'one warning')
+  t.match(warnings[0].msg, 'encryptionMasterKeyBase64')
+  t.equal(logs.lines.filter((line) => line.level >= 50).length, 0, 'no error line')
+})
+
+t.test('a socket id longer than 64 characters is a 400, so the default presence member always fits', async (t) => {
   const logs = captureLogs()
   const app = await buildApp(t, {}, { logger: logs.logger })
   app.pusher.auth(() => true)
-  const res = await postForm(app, '/pusher/auth', 'socket_id=1.42&channel_name=private-encrypted-a')
-  t.equal(res.statusCode, 500)
-  t.equal(res.json().code, 'FST_PUSHER_NO_ENCRYPTION_MASTER_KEY')
-  t.notOk('auth' in res.json())
-  t.ok(logs.lines.some((line) => line.level === 50 && /encryptionMasterKeyBase64/.test(JSON.stringify(line))), 'the log line names the option')
+  const longest = `${'1'.repeat(31)}.${'2'.repeat(32)}`
+  const fits = await postForm(app, '/pusher/auth', `socket_id=${longest}&channel_name=presence-a`)
+  t.equal(fits.statusCode, 200)
+  t.equal(fits.json().channel_data, `{"user_id":"${longest}"}`)
+  const res = await postForm(app, '/pusher/auth', `socket_id=${'1'.repeat(65)}.1&channel_name=presence-a`)
+  t.equal(res.statusCode, 400)
+  t.match(res.json().message, 'socket_id')
+  const digits130 = await postForm(app, '/pusher/auth', `socket_id=${'1'.repeat(65)}.${'2'.repeat(64)}&channel_name=presence-a`)
+  t.equal(digits130.statusCode, 400)
+  t.equal(logs.lines.filter((line) => line.level >= 50).length, 0, 'no error line')
 })
 
 t.test('a request with no body at all is a 400 naming socket_id', async (t) => {

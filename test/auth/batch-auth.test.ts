@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildApp, captureLogs, hmac, KEY, postForm } from './helpers/app'
+import { buildApp, captureLogs, hmac, KEY, postForm } from '../helpers/app'
 
 // What pusher-js-auth sends: a leading "&", unencoded brackets, channel_name[0] even for one channel.
 const batch = (socketId: string, names: string[]): string =>
@@ -42,10 +42,10 @@ t.test('each channel fails on its own: 404 public, 400 invalid name, 4xx or 500 
   t.same(Object.getOwnPropertyDescriptor(answer, '__proto__')?.value, { status: 404 }, '"__proto__" is a key like any other')
   t.same(answer['private-teapot'], { status: 418 })
   t.same(answer['private-broken'], { status: 500 })
-  t.same(answer['private-encrypted-x'], { status: 500 }, 'no master key configured')
+  t.same(answer['private-encrypted-x'], { status: 404 }, 'no master key configured')
   t.equal(answer['private-ok'].status, 200)
   t.match(logs.text(), 'handler bug', 'a 500 is logged')
-  t.match(logs.text(), 'encryptionMasterKeyBase64', 'the missing option is logged')
+  t.match(logs.text(), 'encryptionMasterKeyBase64', 'the missing option is logged (once, as a warning)')
 })
 
 t.test('duplicate names are answered once and the handler runs once per distinct channel', async (t) => {
@@ -101,4 +101,28 @@ t.test('at most 100 distinct channels in one batch', async (t) => {
   const tooMany = await postForm(app, '/pusher/auth', batch('1.42', names(101)))
   t.equal(tooMany.statusCode, 400)
   t.same(tooMany.json().code, 'FST_PUSHER_TOO_MANY_CHANNELS')
+})
+
+t.test('async handlers: each channel settles on its own, in the answer\'s order', async (t) => {
+  const logs = captureLogs()
+  const app = await buildApp(t, {}, { logger: logs.logger })
+  app.pusher.auth(async (request, channelName) => {
+    await new Promise((resolve) => setTimeout(resolve, channelName === 'private-slow' ? 20 : 1))
+    if (channelName === 'private-teapot') throw Object.assign(new Error('no'), { statusCode: 418 })
+    if (channelName === 'private-broken') throw new Error('async handler bug')
+    return channelName !== 'private-refused'
+  })
+  const res = await postForm(app, '/pusher/auth', batch('1.42', ['private-slow', 'private-teapot', 'private-broken', 'private-refused', 'private-ok']))
+  const answer = res.json()
+  t.same(Object.keys(answer), ['private-slow', 'private-teapot', 'private-broken', 'private-refused', 'private-ok'])
+  t.same(Object.values(answer).map((entry: any) => entry.status), [200, 418, 500, 403, 200])
+  t.equal(answer['private-slow'].data.auth, `${KEY}:${hmac('1.42:private-slow')}`)
+  t.match(logs.text(), 'async handler bug')
+})
+
+t.test('fields that only look like batch fields are ignored', async (t) => {
+  const app = await buildApp(t)
+  app.pusher.auth(() => true)
+  const res = await postForm(app, '/pusher/auth', '&socket_id=1.42&channel_name[0]=private-a&channel_name[x]=private-b&channel_name[1]x=private-c')
+  t.same(Object.keys(res.json()), ['private-a'])
 })

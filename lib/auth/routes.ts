@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify'
+import type { PusherRouteOptions } from '../../types/index'
+import type { AuthorizeContext } from './authorize'
+import { channelAuthRoute } from './channel-auth-route'
+import { authParsers } from './form-body'
+import { userAuthRoute } from './user-auth-route'
+
+export interface AuthRoutesOptions {
+  authPath: string
+  userAuthPath: string
+  context: AuthorizeContext
+  routeOptions: { auth: PusherRouteOptions, userAuth: PusherRouteOptions }
+}
+
+/**
+ * The client -> server routes, in one encapsulated scope: the form and JSON parsers
+ * here are theirs alone, whatever the application registered for itself.
+ */
+export async function authRoutes (fastify: FastifyInstance, { authPath, userAuthPath, context, routeOptions }: AuthRoutesOptions): Promise<void> {
+  await authParsers(fastify)
+  channelAuthRoute(fastify, authPath, context, routeOptions.auth)
+  userAuthRoute(fastify, userAuthPath, context.client, context.handlers, routeOptions.userAuth)
+}

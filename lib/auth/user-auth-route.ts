@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify'
+import type Pusher from 'pusher'
+import type { PusherRouteOptions } from '../../types/index'
+import type { Handlers } from '../decorator'
+import { callHandler, then } from '../call-handler'
+import { routeFields, schemaFields } from '../config/route-options'
+import { NoUserAuthHandlerError, UserAuthForbiddenError } from '../errors'
+import { UserAuthRequestBody, UserAuthResponse } from '../schemas'
+import { pluginValidator } from '../validator'
+import { AUTH_BODY_LIMIT } from './channel-auth-route'
+import { explainBody } from './form-body'
+import { requireHandler } from './require-handler'
+import { FORM_AND_JSON, responses, routeSchema, serializeAsJson } from '../openapi'
+import { checkUserData } from './user-data'
+
+/**
+ * POST {prefix}{userAuthPath}: pusher-js `signin()`. The userAuth handler names the
+ * user; the official client signs `{ auth, user_data }`. Refused before the body
+ * is read while no userAuth handler is set.
+ */
+export function userAuthRoute (fastify: FastifyInstance, path: string, client: Pusher, handlers: Handlers, options: PusherRouteOptions): void {
+  fastify.post<{ Body: UserAuthRequestBody }>(path, {
+    ...routeFields(options, {
+      onRequest: requireHandler(() => handlers.userAuth !== undefined, NoUserAuthHandlerError),
+      bodyLimit: AUTH_BODY_LIMIT
+    }),
+    schema: routeSchema({
+      summary: 'Sign a user in (pusher-js signin())',
+      consumes: FORM_AND_JSON,
+      body: UserAuthRequestBody,
+      response: responses(UserAuthResponse, [400, 403, 413, 415, 500]),
+      ...schemaFields(options)
+    }),
+    validatorCompiler: pluginValidator({ explain: explainBody }),
+    serializerCompiler: serializeAsJson,
+    handler: (request) => {
+      const socketId = request.body.socket_id
+      return then(callHandler('userAuth', handlers.userAuth!, request, socketId), (user) => {
+        if (!user) throw new UserAuthForbiddenError()
+        return client.authenticateUser(socketId, checkUserData(user))
+      })
+    }
+  })
+}
