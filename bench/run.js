@@ -1,84 +1,67 @@
 'use strict'
-// npm run bench: the plugin's routes against hand-written baselines doing the same work,
-// measured in the same run (in-process inject, interleaved rounds), printed as ratios.
-// Bounded: ROUNDS x ITERATIONS requests per case.
-const { createHmac } = require('node:crypto')
-const Fastify = require('fastify')
-const formbody = require('@fastify/formbody')
-const Pusher = require('pusher')
-const fastifyPusher = require('fastify-pusher')
+// npm run bench: the plugin's routes over real HTTP on 127.0.0.1, against a hand-written
+// route doing the same signing without checks and a bare route answering a constant.
+// Each server and each load run is its own process; contenders take turns within each
+// round (the order rotates), and medians of the rounds are compared. Bounded in time:
+// cases x contenders x BENCH_ROUNDS runs of BENCH_DURATION seconds each.
+const { fork, execFileSync } = require('node:child_process')
+const { join } = require('node:path')
+const { CASES } = require('./cases')
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
-const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 2000)
-const credentials = { appId: '1', key: 'KEY', secret: 'SUPERSECRET', cluster: 'eu' }
-const form = { 'content-type': 'application/x-www-form-urlencoded' }
-const webhookBody = JSON.stringify({ time_ms: 1, events: [{ name: 'member_added', channel: 'presence-a', user_id: 'u1' }] })
-const webhookHeaders = { 'content-type': 'application/json', 'x-pusher-key': 'KEY', 'x-pusher-signature': createHmac('sha256', 'SUPERSECRET').update(webhookBody).digest('hex') }
-const batchBody = '&socket_id=1.42' + Array.from({ length: 10 }, (_, i) => `&channel_name[${i}]=private-${i}`).join('')
+const DURATION = Number(process.env.BENCH_DURATION ?? 2)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
+const ONLY = process.env.BENCH_CASES?.split(',')
+const CONTENDERS = ['plugin', 'handwritten', 'constant']
 
-/** What an app writes by hand without the plugin (and without its checks). */
-async function baselineApp () {
-  const app = Fastify()
-  const client = new Pusher(credentials)
-  await app.register(formbody)
-  app.post('/auth', async (request) => client.authorizeChannel(request.body.socket_id, request.body.channel_name))
-  app.post('/auth-batch', async (request) => {
-    const answer = {}
-    for (let i = 0; request.body[`channel_name[${i}]`] !== undefined; i++) {
-      const name = request.body[`channel_name[${i}]`]
-      answer[name] = { status: 200, data: client.authorizeChannel(request.body.socket_id, name) }
-    }
-    return answer
+async function startServer (kind) {
+  const child = fork(join(__dirname, 'servers.js'), [kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const { port } = await new Promise((resolve, reject) => {
+    child.once('message', resolve)
+    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)))
   })
-  app.post('/webhook', { config: {} }, async (request) => {
-    client.webhook({ headers: request.headers, rawBody: JSON.stringify(request.body) }).isValid()
-    return { ok: true }
-  })
-  await app.ready()
-  return app
+  return { kind, port, stop: () => { child.disconnect(); child.kill() } }
 }
 
-async function pluginApp () {
-  const app = Fastify()
-  await app.register(fastifyPusher, credentials)
-  app.pusher.auth(() => true)
-  app.pusher.webhooks.presence(() => {})
-  await app.ready()
-  return app
+function load (server, request, duration = DURATION) {
+  const spec = { url: `http://127.0.0.1:${server.port}${request.path[server.kind]}`, body: request.body, headers: request.headers, connections: CONNECTIONS, duration }
+  const result = JSON.parse(execFileSync(process.execPath, [join(__dirname, 'load.js'), JSON.stringify(spec)], { encoding: 'utf8', timeout: (duration + 30) * 1000 }))
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${server.kind} ${request.path[server.kind]}: ${result.non2xx} non-2xx, ${result.errors} errors`)
+  return result.perSecond
 }
 
-async function time (app, request) {
-  const start = process.hrtime.bigint()
-  for (let i = 0; i < ITERATIONS; i++) {
-    const res = await app.inject(request)
-    if (res.statusCode !== 200) throw new Error(`${request.url}: ${res.statusCode} ${res.body}`)
-  }
-  return Number(process.hrtime.bigint() - start) / 1e6
-}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const µs = (perSecond) => 1e6 / perSecond
 
 async function main () {
-  const [baseline, plugin] = [await baselineApp(), await pluginApp()]
-  const cases = [
-    ['private channel auth', { method: 'POST', url: '/auth', payload: 'socket_id=1.42&channel_name=private-a', headers: form }, { method: 'POST', url: '/pusher/auth', payload: 'socket_id=1.42&channel_name=private-a', headers: form }],
-    ['batch auth, 10 channels', { method: 'POST', url: '/auth-batch', payload: batchBody, headers: form }, { method: 'POST', url: '/pusher/auth', payload: batchBody, headers: form }],
-    ['signed webhook', { method: 'POST', url: '/webhook', payload: webhookBody, headers: webhookHeaders }, { method: 'POST', url: '/pusher/events/presence', payload: webhookBody, headers: webhookHeaders }]
-  ]
-  console.log(`fastify-pusher bench: ${ROUNDS} rounds x ${ITERATIONS} requests per case, node ${process.version}`)
-  for (const [name, base, ours] of cases) {
-    await time(baseline, base); await time(plugin, ours) // warm up
-    const b = []; const p = []
-    for (let round = 0; round < ROUNDS; round++) {
-      b.push(await time(baseline, base))
-      p.push(await time(plugin, ours))
+  const servers = await Promise.all(CONTENDERS.map(startServer))
+  const names = Object.keys(CASES).filter((name) => ONLY === undefined || ONLY.includes(name))
+  console.log(`fastify-pusher bench: real HTTP on 127.0.0.1, autocannon ${CONNECTIONS} connections, ${ROUNDS} rounds x ${DURATION} s per contender and case, node ${process.version}`)
+  const results = {}
+  try {
+    for (const name of names) {
+      for (const server of servers) load(server, CASES[name], 1) // warm up
+      const rates = Object.fromEntries(CONTENDERS.map((kind) => [kind, []]))
+      for (let round = 0; round < ROUNDS; round++) {
+        const order = servers.map((_, i) => servers[(i + round) % servers.length])
+        for (const server of order) rates[server.kind].push(load(server, CASES[name]))
+      }
+      results[name] = Object.fromEntries(CONTENDERS.map((kind) => [kind, median(rates[kind])]))
+      const r = results[name]
+      console.log(`${name.padEnd(16)} plugin ${r.plugin.toFixed(0).padStart(6)} req/s   hand-written ${r.handwritten.toFixed(0).padStart(6)} req/s   constant ${r.constant.toFixed(0).padStart(6)} req/s   plugin/hand-written ${(r.plugin / r.handwritten).toFixed(2)}x   plugin/constant ${(r.plugin / r.constant).toFixed(2)}x`)
     }
-    const median = (xs) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]
-    const [bm, pm] = [median(b), median(p)]
-    console.log(`${name.padEnd(24)} baseline ${(ITERATIONS / bm * 1000).toFixed(0).padStart(7)} req/s  plugin ${(ITERATIONS / pm * 1000).toFixed(0).padStart(7)} req/s  time ratio plugin/baseline ${(pm / bm).toFixed(2)}`)
+    const b10 = results['batch of 10']
+    const b100 = results['batch of 100']
+    if (b10 !== undefined && b100 !== undefined) {
+      for (const kind of ['plugin', 'handwritten']) {
+        const perChannel = (µs(b100[kind]) - µs(b10[kind])) / 90
+        const base = µs(b10[kind]) - 10 * perChannel
+        console.log(`batch cost, ${kind.padEnd(11)} ${base.toFixed(1)} µs + ${perChannel.toFixed(2)} µs per channel (from the batch of 10 and of 100)`)
+      }
+    }
+  } finally {
+    for (const server of servers) server.stop()
   }
-  const { heapUsed, rss } = process.memoryUsage()
-  console.log(`memory after the run: heap ${(heapUsed / 2 ** 20).toFixed(1)} MiB, rss ${(rss / 2 ** 20).toFixed(1)} MiB`)
-  await baseline.close()
-  await plugin.close()
 }
 
 main().catch((error) => { console.error(error); process.exit(1) })

@@ -1,12 +1,12 @@
 import type Pusher from 'pusher'
 import type {
-  AuthHandler, ChannelDataHandler, FastifyPusher, Serialize, UserAuthHandler, WebhookHandler
+  AuthHandler, ChannelDataHandler, ChannelRuleHandler, FastifyPusher, Serialize, UserAuthHandler, WebhookHandler
 } from '../types/index'
 import type { ChannelExistenceWebhook, ClientEventWebhook, PresenceWebhook } from './schemas'
 import { InvalidHandlerError } from './errors'
 import { eventData } from './send/event-data'
 import { signingToken } from './config/client'
-import { compileChannelPattern, type ChannelRule } from './auth/channel-rules'
+import { ChannelRules } from './auth/channel-rules'
 
 /** The handlers the routes call; read at request time, so they may be set before or after ready(). */
 export interface Handlers {
@@ -22,12 +22,12 @@ export interface Decorator {
   pusher: FastifyPusher
   handlers: Handlers
   /** The channel rules, in declaration order. */
-  rules: ChannelRule[]
+  rules: ChannelRules
 }
 
 export function createDecorator (client: Pusher, serialize: Serialize): Decorator {
   const handlers: Handlers = {}
-  const rules: ChannelRule[] = []
+  const rules = new ChannelRules()
   const setter = <Name extends keyof Handlers>(name: Name) => (handler: NonNullable<Handlers[Name]>): void => {
     if (typeof handler !== 'function') throw new InvalidHandlerError(name, typeof handler)
     handlers[name] = handler
@@ -44,9 +44,8 @@ export function createDecorator (client: Pusher, serialize: Serialize): Decorato
     channelData: setter('channelData'),
     userAuth: setter('userAuth'),
     channel: (pattern, handler) => {
-      const regex = compileChannelPattern(pattern)
       if (typeof handler !== 'function') throw new InvalidHandlerError(`channel rule ${JSON.stringify(pattern)}`, typeof handler)
-      rules.push({ pattern, regex, handler: handler as ChannelRule['handler'] })
+      rules.add(pattern, handler as ChannelRuleHandler<string>)
     },
     webhooks: {
       channelExistence: setter('channelExistence'),

@@ -59,6 +59,11 @@ export const DuplicateFieldError = createError(
   'body/%s is given more than once',
   400
 )
+export const InvalidBatchFieldError = createError(
+  'FST_PUSHER_INVALID_FIELD',
+  'body/%s must be string',
+  400
+)
 export const TooManyChannelsError = createError(
   'FST_PUSHER_TOO_MANY_CHANNELS',
   'A batch may authorize at most %d channels, got %d',

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import { Agent } from 'node:http'
 import Fastify from 'fastify'
 import Pusher from 'pusher'
@@ -12,6 +13,9 @@ const ENV_VARS = ['PUSHER_APP_ID', 'PUSHER_KEY', 'PUSHER_SECRET', 'PUSHER_CLUSTE
 // A developer's own PUSHER_* variables must not leak into these tests.
 for (const name of ENV_VARS) delete process.env[name]
 
+/** The secret the client signs with (a KeyObject), as text. */
+const secretOf = (config: any): string => config.token.secret.export().toString('utf8')
+
 async function registerFails (t: Test, options: FastifyPusherOptions, code: string, message: RegExp | string): Promise<void> {
   const app = Fastify()
   t.teardown(async () => { await app.close() })
@@ -23,7 +27,9 @@ t.test('client configuration: defaults', async (t) => {
   const config = configOf(app)
   t.equal(config.appId, '4')
   t.equal(config.token.key, 'KEY')
-  t.equal(config.token.secret, 'SUPERSECRET')
+  t.equal(secretOf(config), 'SUPERSECRET')
+  t.equal(config.token.secret.type, 'secret', 'held as a KeyObject')
+  t.notMatch(inspect(app.pusher.client, { depth: 10 }), 'SUPERSECRET', 'inspecting the client does not print the secret')
   t.equal(config.host, 'api.pusherapp.com')
   t.equal(config.scheme, 'https', 'TLS by default')
   t.equal(config.port, undefined)
@@ -65,7 +71,7 @@ t.test('every option falls back to its PUSHER_* environment variable', async (t)
     t.teardown(async () => { await app.close() })
     await app.register(fastifyPusher)
     const config = configOf(app)
-    t.same([config.appId, config.token.key, config.token.secret, config.host, config.port, config.scheme, config.timeout],
+    t.same([config.appId, config.token.key, secretOf(config), config.host, config.port, config.scheme, config.timeout],
       ['env-app', 'env-key', 'env-secret', 'api-ap1.pusher.com', 8443, 'http', 1234])
     t.ok(config.encryptionMasterKey)
     app.pusher.auth(() => true)
@@ -91,7 +97,7 @@ t.test('url / PUSHER_URL supplies the app; options and variables override its pa
   t.teardown(async () => { await fromUrl.close() })
   await fromUrl.register(fastifyPusher, { url: 'http://url-key:url%2Fsecret@127.0.0.1:6001/apps/url-app' })
   t.same(
-    [configOf(fromUrl).appId, configOf(fromUrl).token.key, configOf(fromUrl).token.secret, configOf(fromUrl).host, configOf(fromUrl).port, configOf(fromUrl).scheme],
+    [configOf(fromUrl).appId, configOf(fromUrl).token.key, secretOf(configOf(fromUrl)), configOf(fromUrl).host, configOf(fromUrl).port, configOf(fromUrl).scheme],
     ['url-app', 'url-key', 'url/secret', '127.0.0.1', 6001, 'http']
   )
   await withEnv({ PUSHER_URL: 'https://env-key:env-secret@api.example.com/apps/77/', PUSHER_SECRET: 'var-secret' }, async () => {
@@ -99,7 +105,7 @@ t.test('url / PUSHER_URL supplies the app; options and variables override its pa
     t.teardown(async () => { await app.close() })
     await app.register(fastifyPusher, { port: 8443 })
     const config = configOf(app)
-    t.same([config.appId, config.token.key, config.token.secret, config.host, config.port, config.scheme],
+    t.same([config.appId, config.token.key, secretOf(config), config.host, config.port, config.scheme],
       ['77', 'env-key', 'var-secret', 'api.example.com', 8443, 'https'])
     const overridden = await buildApp(t, { useTLS: false })
     t.equal(configOf(overridden).scheme, 'http')

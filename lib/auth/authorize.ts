@@ -1,17 +1,18 @@
 import type { FastifyRequest } from 'fastify'
 import type Pusher from 'pusher'
-import type { MaybePromise } from '../../types/index'
+import type { ChannelType, MaybePromise } from '../../types/index'
 import type { Handlers } from '../decorator'
-import type { ChannelAuthResponse } from '../schemas'
-import { callHandler, then } from '../call-handler'
+import type { ChannelAuthResponse } from '../schemas/auth'
+import { callHandler, isPromiseLike, then } from '../call-handler'
 import { EncryptionNotConfiguredError, ForbiddenChannelError, NotAuthorizableChannelError } from '../errors'
-import { channelType, matchRule, type ChannelRule } from './channel-rules'
+import { channelType, type ChannelRules, type RuleMatch } from './channel-rules'
 import { presenceMember } from './presence-member'
+import { signChannel } from './sign'
 
 export interface AuthorizeContext {
   client: Pusher
   handlers: Handlers
-  rules: ChannelRule[]
+  rules: ChannelRules
   hasMasterKey: boolean
   /** Called on each request for an encrypted channel when no master key is configured. */
   encryptionNotConfigured: (request: FastifyRequest) => void
@@ -36,19 +37,31 @@ export function authorizeChannel (
     throw new EncryptionNotConfiguredError(channelName)
   }
 
-  const match = context.rules.length === 0 ? undefined : matchRule(context.rules, channelName, type)
+  const match = context.rules.size === 0 ? undefined : context.rules.match(channelName, type)
   let decision: unknown
   if (match !== undefined) {
-    decision = callHandler(`channel rule ${JSON.stringify(match.rule.pattern)}`, match.rule.handler, request, match.params, { name: channelName, type, socketId })
+    decision = callHandler(match.rule.name, match.rule.handler, request, match.params, { name: channelName, type, socketId })
   } else if (context.handlers.auth !== undefined) {
     decision = callHandler('auth', context.handlers.auth, request, channelName, socketId)
   }
+  if (isPromiseLike(decision)) {
+    return Promise.resolve(decision).then((allowed) => sign(context, request, channelName, socketId, type, match, allowed))
+  }
+  return sign(context, request, channelName, socketId, type, match, decision)
+}
 
-  return then(decision, (allowed) => {
-    if (!allowed) throw new ForbiddenChannelError(channelName)
-    if (type !== 'presence') return context.client.authorizeChannel(socketId, channelName)
-    const fromRule = match === undefined ? undefined : allowed
-    return then(presenceMember(context.handlers, request, channelName, socketId, fromRule),
-      (member) => context.client.authorizeChannel(socketId, channelName, member))
-  })
+/** What follows the decision: refuse, or find the presence member and sign. */
+function sign (
+  context: AuthorizeContext,
+  request: FastifyRequest,
+  channelName: string,
+  socketId: string,
+  type: ChannelType,
+  match: RuleMatch | undefined,
+  allowed: unknown
+): MaybePromise<ChannelAuthResponse> {
+  if (!allowed) throw new ForbiddenChannelError(channelName)
+  if (type !== 'presence') return signChannel(context.client, socketId, channelName)
+  return then(presenceMember(context.handlers, request, channelName, socketId, match === undefined ? undefined : allowed),
+    (member) => signChannel(context.client, socketId, channelName, member))
 }

@@ -2,47 +2,70 @@ import type { FastifyRequest } from 'fastify'
 import type { MaybePromise } from '../../types/index'
 import { authorizeChannel, type AuthorizeContext } from './authorize'
 import { clientErrorStatus, isPromiseLike } from '../call-handler'
-import { MissingChannelNameError, TooManyChannelsError } from '../errors'
+import { DuplicateFieldError, InvalidBatchFieldError, MissingChannelNameError, TooManyChannelsError } from '../errors'
+import { isFormBody } from './form-body'
 import {
   BATCH_FIELD_PATTERN, CHANNEL_NAME_MAX_LENGTH, CHANNEL_NAME_PATTERN, MAX_BATCH_CHANNELS,
   type BatchAuthResponse, type ChannelAuthResponse
-} from '../schemas'
+} from '../schemas/auth'
 
 const batchField = new RegExp(BATCH_FIELD_PATTERN)
 const channelNamePattern = new RegExp(CHANNEL_NAME_PATTERN)
+/** `channel_name[0]` ... `channel_name[127]`, made once. */
+const FIELD_NAMES = Array.from({ length: 128 }, (_, i) => `channel_name[${i}]`)
+const fieldName = (i: number): string => FIELD_NAMES[i] ?? `channel_name[${i}]`
 
 const isChannelName = (name: string): boolean =>
   name.length <= CHANNEL_NAME_MAX_LENGTH && channelNamePattern.test(name)
 
+/** A batch field's value must be a string; a list means a form field given twice. */
+function batchValue (body: object, field: string, value: unknown): string {
+  if (typeof value === 'string') return value
+  throw Array.isArray(value) && isFormBody(body) ? new DuplicateFieldError(field) : new InvalidBatchFieldError(field)
+}
+
 /**
- * The distinct channel names of a pusher-js-auth batch body
- * (`channel_name[0]`, `channel_name[1]`, ...), in index order. The body is valid:
- * every batch field holds a string.
+ * The channel names of a pusher-js-auth batch body (`channel_name[0]`,
+ * `channel_name[1]`, ...), in index order, duplicates included.
  */
 export function batchChannelNames (body: Record<string, unknown>): string[] {
   if (body['channel_name[0]'] === undefined) throw new MissingChannelNameError()
-  const fields: Array<[number, string]> = []
-  let ordered = true
-  for (const field in body) {
-    if (!field.startsWith('channel_name[')) continue
-    const index = batchField.exec(field)?.[1]
-    if (index === undefined) continue
-    const entry: [number, string] = [Number(index), body[field] as string]
-    if (fields.length > 0 && fields[fields.length - 1][0] > entry[0]) ordered = false
-    fields.push(entry)
+  // What pusher-js-auth sends: socket_id and channel_name[0..n-1], nothing else.
+  const names: string[] = []
+  for (let i = 0, field = fieldName(0); body[field] !== undefined; field = fieldName(++i)) names.push(batchValue(body, field, body[field]))
+  const sequential = Object.keys(body).length === names.length + 1
+  const all = sequential ? names : scanBatchFields(body)
+  if (all.length > MAX_BATCH_CHANNELS && new Set(all).size > MAX_BATCH_CHANNELS) {
+    throw new TooManyChannelsError(MAX_BATCH_CHANNELS, new Set(all).size)
   }
-  if (!ordered) fields.sort((a, b) => a[0] - b[0])
-  const names = [...new Set(fields.map(([, name]) => name))]
-  if (names.length > MAX_BATCH_CHANNELS) throw new TooManyChannelsError(MAX_BATCH_CHANNELS, names.length)
-  return names
+  return all
+}
+
+/** Any other body: every `channel_name[N]` field, wherever it stands, sorted by N. */
+function scanBatchFields (body: Record<string, unknown>): string[] {
+  const fields: Array<[number, string]> = []
+  for (const field in body) {
+    const index = batchField.exec(field)?.[1]
+    if (index !== undefined) fields.push([Number(index), batchValue(body, field, body[field])])
+  }
+  return fields.sort((a, b) => a[0] - b[0]).map(([, name]) => name)
 }
 
 type Outcome = BatchAuthResponse[string]
+const INVALID_NAME: Outcome = Object.freeze({ status: 400 })
+const PENDING: Outcome = Object.freeze({ status: 0 })
+
+function failed (request: FastifyRequest, name: string, error: unknown): Outcome {
+  const status = clientErrorStatus(error) ?? 500
+  if (status === 500) request.log.error({ err: error, channel: name }, 'fastify-pusher: batch auth failed for a channel')
+  return { status }
+}
 
 /**
- * Authorizes every channel of a batch, each on its own: `{ status: 200, data }` or the
- * status it failed with. The handlers run once per distinct channel, concurrently;
- * the answer is synchronous when every handler is.
+ * Authorizes every distinct channel of a batch, each on its own: `{ status: 200, data }`
+ * or the status it failed with, in the order given. The handlers run once per
+ * distinct channel, concurrently; the answer is synchronous when every handler is.
+ * The answer has a null prototype: channel names such as "__proto__" stay plain keys.
  */
 export function authorizeBatch (
   context: AuthorizeContext,
@@ -50,39 +73,28 @@ export function authorizeBatch (
   names: string[],
   socketId: string
 ): MaybePromise<BatchAuthResponse> {
-  const outcomes: Outcome[] = new Array(names.length)
-  const failed = (name: string, error: unknown): Outcome => {
-    const status = clientErrorStatus(error) ?? 500
-    if (status === 500) request.log.error({ err: error, channel: name }, 'fastify-pusher: batch auth failed for a channel')
-    return { status }
-  }
+  const answer: BatchAuthResponse = Object.create(null)
   let pending: Array<PromiseLike<void>> | undefined
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]
+  for (const name of names) {
+    if (name in answer) continue
     if (!isChannelName(name)) {
-      outcomes[i] = { status: 400 }
+      answer[name] = INVALID_NAME
       continue
     }
     let result: MaybePromise<ChannelAuthResponse>
     try {
       result = authorizeChannel(context, request, name, socketId)
     } catch (error) {
-      outcomes[i] = failed(name, error)
+      answer[name] = failed(request, name, error)
       continue
     }
     if (isPromiseLike(result)) {
-      (pending ??= []).push(result.then((data) => { outcomes[i] = { status: 200, data } }, (error) => { outcomes[i] = failed(name, error) }))
+      answer[name] = PENDING // holds the key's place until the outcome is known
+      pending ??= []
+      pending.push(result.then((data) => { answer[name] = { status: 200, data } }, (error) => { answer[name] = failed(request, name, error) }))
     } else {
-      outcomes[i] = { status: 200, data: result }
+      answer[name] = { status: 200, data: result }
     }
   }
-  if (pending === undefined) return batchAnswer(names, outcomes)
-  return Promise.all(pending).then(() => batchAnswer(names, outcomes))
-}
-
-function batchAnswer (names: string[], outcomes: Outcome[]): BatchAuthResponse {
-  // A null-prototype object: channel names such as "__proto__" stay plain keys.
-  const answer: BatchAuthResponse = Object.create(null)
-  for (let i = 0; i < names.length; i++) answer[names[i]] = outcomes[i]
-  return answer
+  return pending === undefined ? answer : Promise.all(pending).then(() => answer)
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { PusherRouteOptions } from '../../types/index'
 import { routeFields, schemaFields } from '../config/route-options'
 import { NoAuthHandlerError } from '../errors'
-import { AuthRequestBody, AuthRequestBodyDoc, AuthResponse } from '../schemas'
+import { AuthRequestBodyDoc, AuthRequestFields, AuthResponse, type AuthRequestBody } from '../schemas'
 import { pluginValidator } from '../validator'
 import { authorizeChannel, type AuthorizeContext } from './authorize'
 import { authorizeBatch, batchChannelNames } from './batch-auth'
@@ -22,7 +22,7 @@ export function channelAuthRoute (fastify: FastifyInstance, path: string, contex
   const { handlers, rules } = context
   fastify.post<{ Body: AuthRequestBody }>(path, {
     ...routeFields(options, {
-      onRequest: requireHandler(() => handlers.auth !== undefined || rules.length > 0, NoAuthHandlerError),
+      onRequest: requireHandler(() => handlers.auth !== undefined || rules.size > 0, NoAuthHandlerError),
       bodyLimit: AUTH_BODY_LIMIT
     }),
     schema: routeSchema({
@@ -33,7 +33,7 @@ export function channelAuthRoute (fastify: FastifyInstance, path: string, contex
       response: responses(AuthResponse, [400, 403, 404, 413, 415, 500]),
       ...schemaFields(options)
     }),
-    validatorCompiler: pluginValidator({ instead: { body: AuthRequestBody }, explain: explainBody }),
+    validatorCompiler: pluginValidator({ instead: { body: AuthRequestFields }, explain: explainBody }),
     serializerCompiler: serializeAsJson,
     handler: (request) => {
       const { socket_id: socketId, channel_name: channelName } = request.body

@@ -22,6 +22,8 @@ export async function authParsers (fastify: FastifyInstance): Promise<void> {
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'))
 }
 
+export const isFormBody = (body: object): boolean => formBodies.has(body)
+
 /**
  * A clearer answer than the schema's for a body that failed validation: no body at
  * all, or a form field given twice (which arrives as a list).

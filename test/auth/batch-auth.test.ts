@@ -126,3 +126,30 @@ t.test('fields that only look like batch fields are ignored', async (t) => {
   const res = await postForm(app, '/pusher/auth', '&socket_id=1.42&channel_name[0]=private-a&channel_name[x]=private-b&channel_name[1]x=private-c')
   t.same(Object.keys(res.json()), ['private-a'])
 })
+
+t.test('batch field values: a form field given twice, a JSON value that is not a string', async (t) => {
+  const app = await buildApp(t)
+  app.pusher.auth(() => true)
+  const twice = await postForm(app, '/pusher/auth', '&socket_id=1.42&channel_name[0]=private-a&channel_name[1]=private-b&channel_name[1]=private-c')
+  t.equal(twice.statusCode, 400)
+  t.same(twice.json(), { statusCode: 400, code: 'FST_PUSHER_DUPLICATE_FIELD', error: 'Bad Request', message: 'body/channel_name[1] is given more than once' })
+  for (const value of [5, ['private-b'], null, { a: 1 }]) {
+    const res = await app.inject({ method: 'POST', url: '/pusher/auth', payload: { socket_id: '1.42', 'channel_name[0]': 'private-a', 'channel_name[1]': value } })
+    t.equal(res.statusCode, 400, JSON.stringify(value))
+    t.same(res.json(), { statusCode: 400, code: 'FST_PUSHER_INVALID_FIELD', error: 'Bad Request', message: 'body/channel_name[1] must be string' })
+  }
+  const unordered = await app.inject({ method: 'POST', url: '/pusher/auth', payload: { socket_id: '1.42', 'channel_name[1]': 7, 'channel_name[0]': 'private-a', extra: 1 } })
+  t.equal(unordered.json().message, 'body/channel_name[1] must be string', 'also off the sequential path')
+})
+
+t.test('a long batch of repeated names: more than 100 fields, at most 100 distinct channels', async (t) => {
+  const app = await buildApp(t)
+  app.pusher.auth(() => true)
+  const names = Array.from({ length: 300 }, (_, i) => `private-${i % 100}`)
+  const res = await postForm(app, '/pusher/auth', batch('1.42', names))
+  t.equal(res.statusCode, 200)
+  t.equal(Object.keys(res.json()).length, 100)
+  const tooMany = await postForm(app, '/pusher/auth', batch('1.42', Array.from({ length: 150 }, (_, i) => `private-${i}`)))
+  t.equal(tooMany.statusCode, 400)
+  t.equal(tooMany.json().message, 'A batch may authorize at most 100 channels, got 150')
+})

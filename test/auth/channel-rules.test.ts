@@ -190,3 +190,44 @@ t.test('a rule\'s member is checked as channelData results are', async (t) => {
   }
   t.equal((await postForm(app, '/pusher/auth', 'socket_id=1.42&channel_name=presence-keep')).json().channel_data, '{"user_id":"1.42","user_info":{"a":1}}')
 })
+
+t.test('patterns whose placeholders are not ended by a "." match as a regular expression would', async (t) => {
+  const app = await buildApp(t)
+  const seen: unknown[] = []
+  app.pusher.channel('{a}-{b}', (request, params) => { seen.push({ ...params }); return true })
+  app.pusher.channel('doc{id}', (request, params) => { seen.push({ ...params }); return true })
+  for (const name of ['private-x-y-z', 'private-docs', 'private-doc', 'private-x.y-z']) {
+    await postForm(app, '/pusher/auth', `socket_id=1.42&channel_name=${name}`)
+  }
+  t.same(seen, [{ a: 'x-y', b: 'z' }, { id: 's' }], '[^.]+ is greedy; "doc" alone and a "." in a placeholder do not match')
+})
+
+t.test('a rule that starts with a placeholder is tried in declaration order among the others', async (t) => {
+  const app = await buildApp(t)
+  const order: string[] = []
+  app.pusher.channel('orders.{id}', () => { order.push('orders'); return false })
+  app.pusher.channel('{any}.{id}', () => { order.push('any'); return true })
+  app.pusher.channel('orders.x', () => { order.push('never: declared after {any}.{id}'); return true })
+  app.pusher.channel('lobby', () => { order.push('lobby'); return true })
+  for (const name of ['private-orders.1', 'private-orders.x', 'private-rooms.1', 'private-lobby', 'private-lobby.1']) {
+    await postForm(app, '/pusher/auth', `socket_id=1.42&channel_name=${name}`)
+  }
+  t.same(order, ['orders', 'orders', 'any', 'lobby', 'any'])
+})
+
+t.test('property: a rule matches exactly the names its pattern, read as a regular expression, matches', async (t) => {
+  const fc = await import('fast-check')
+  const { compileChannelPattern } = await import('../../lib/auth/channel-pattern')
+  const literal = fc.stringMatching(/^[a-c.-]{1,3}$/)
+  const pattern = fc.array(fc.oneof(literal, fc.constantFrom('{p}', '{q}', '{r}')), { minLength: 1, maxLength: 5 })
+    .map((parts) => parts.join(''))
+    .filter((text) => new Set(text.match(/\{\w\}/g) ?? []).size === (text.match(/\{\w\}/g) ?? []).length)
+  const reference = (text: string): RegExp => new RegExp(`^${text.replace(/[.-]/g, '\\$&').replace(/\{(\w)\}/g, '(?<$1>[^.]+)')}$`)
+  fc.assert(fc.property(pattern, fc.stringMatching(/^[a-c.-]{0,12}$/), (text, name) => {
+    const expected = reference(text).exec(name)
+    const params = compileChannelPattern(text).match(`private-${name}`, 8)
+    if (expected === null) return params === undefined
+    return params !== undefined && JSON.stringify({ ...params }) === JSON.stringify({ ...expected.groups })
+  }), { numRuns: 3000 })
+  t.pass('3000 patterns and names')
+})

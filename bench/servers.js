@@ -1,0 +1,81 @@
+'use strict'
+// One contender of the benchmark, in its own process: `node bench/servers.js KIND`.
+// It listens on 127.0.0.1 on a free port and tells its parent the port.
+//   plugin       fastify-pusher, with ten channel rules (the one that matches declared last)
+//   handwritten  what an app writes without the plugin: @fastify/formbody + the official
+//                client's authorizeChannel / authenticateUser, a raw-body route + webhook().isValid(); no checks
+//   constant     a bare Fastify route answering a constant of the same shape: the ceiling
+const Fastify = require('fastify')
+const formbody = require('@fastify/formbody')
+const Pusher = require('pusher')
+const fastifyPusher = require('fastify-pusher')
+const { credentials } = require('./cases')
+
+async function plugin () {
+  const app = Fastify()
+  await app.register(fastifyPusher, credentials)
+  for (let i = 0; i < 9; i++) app.pusher.channel(`other${i}.{id}`, () => false)
+  app.pusher.channel('orders.{orderId}', () => true)
+  app.pusher.userAuth(() => ({ id: 'u1' }))
+  app.pusher.webhooks.presence(() => {})
+  return app
+}
+
+async function handwritten () {
+  const app = Fastify()
+  const client = new Pusher(credentials)
+  await app.register(formbody)
+  app.post('/auth', async (request) => {
+    const { socket_id: socketId, channel_name: channel } = request.body
+    return channel.startsWith('presence-')
+      ? client.authorizeChannel(socketId, channel, { user_id: socketId })
+      : client.authorizeChannel(socketId, channel)
+  })
+  app.post('/auth-batch', async (request) => {
+    const answer = {}
+    for (let i = 0; request.body[`channel_name[${i}]`] !== undefined; i++) {
+      const name = request.body[`channel_name[${i}]`]
+      answer[name] = { status: 200, data: client.authorizeChannel(request.body.socket_id, name) }
+    }
+    return answer
+  })
+  app.post('/user-auth', async (request) => client.authenticateUser(request.body.socket_id, { id: 'u1' }))
+  await app.register(async (scope) => {
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => { done(null, body) })
+    scope.post('/webhook', async (request, reply) => {
+      const webhook = client.webhook({ headers: request.headers, rawBody: request.body })
+      if (!webhook.isValid()) return await reply.code(401).send({ ok: false })
+      webhook.getEvents()
+      return { ok: true }
+    })
+  })
+  return app
+}
+
+async function constant () {
+  const app = Fastify()
+  const auth = { auth: `KEY:${'a'.repeat(64)}` }
+  const presence = { ...auth, channel_data: '{"user_id":"1234.5678"}' }
+  const batch = (n) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`private-orders.${i}`, { status: 200, data: auth }]))
+  await app.register(formbody)
+  app.post('/auth', async () => auth)
+  app.post('/auth-presence', async () => presence)
+  const [batch10, batch100] = [batch(10), batch(100)]
+  const user = { ...auth, user_data: '{"id":"u1"}' }
+  app.post('/auth-batch-10', async () => batch10)
+  app.post('/auth-batch-100', async () => batch100)
+  app.post('/user-auth', async () => user)
+  app.post('/webhook', async () => ({ ok: true }))
+  return app
+}
+
+const kinds = { plugin, handwritten, constant }
+
+async function main () {
+  const app = await kinds[process.argv[2]]()
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  process.send({ port: app.server.address().port })
+  process.on('disconnect', () => { app.close().then(() => process.exit(0)) })
+}
+
+main().catch((error) => { console.error(error); process.exit(1) })

@@ -1,0 +1,95 @@
+import { InvalidChannelPatternError } from '../errors'
+
+/** A literal part of a pattern, or the name of a placeholder. */
+type Segment = { literal: string, placeholder?: undefined } | { placeholder: string, literal?: undefined }
+
+/** A channel pattern, compiled once at declaration. */
+export interface ChannelPattern {
+  pattern: string
+  /** The text before the first "." when every name the pattern matches starts with it and a "."
+   * (or is it): rules are looked up by it. Undefined when a placeholder comes first. */
+  head: string | undefined
+  /** Matches the name from `start` (just after its `private-`, `private-encrypted-` or `presence-`
+   * prefix): the params (null prototype: `__proto__` is a plain key), or undefined. */
+  match: (name: string, start: number) => Record<string, string> | undefined
+}
+
+const LITERAL = /^[A-Za-z0-9_\-=@,.;]$/
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/
+const PREFIXES = /^(?:private-|presence-)/
+
+/**
+ * `'orders.{orderId}.items.{itemId}'`: literal parts in the channel-name alphabet;
+ * `{name}` matches one or more characters other than "."; the whole name must match.
+ * Throws FST_PUSHER_INVALID_CHANNEL_PATTERN.
+ */
+export function compileChannelPattern (pattern: unknown): ChannelPattern {
+  const fail = (why: string): never => { throw new InvalidChannelPatternError(JSON.stringify(pattern), why) }
+  if (typeof pattern !== 'string' || pattern === '') return fail('it must be a non-empty string')
+  if (PREFIXES.test(pattern)) {
+    return fail('leave out the private-, private-encrypted- or presence- prefix: one rule serves all three kinds of channel')
+  }
+  const segments: Segment[] = []
+  let source = ''
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i]
+    if (char === '{') {
+      const end = pattern.indexOf('}', i)
+      const name = end === -1 ? '' : pattern.slice(i + 1, end)
+      if (end === -1 || name.includes('{')) fail(`the "{" at position ${i} is not closed`)
+      if (!IDENTIFIER.test(name)) fail(`placeholder {${name}} must be named like a JavaScript identifier`)
+      if (segments.some((segment) => segment.placeholder === name)) fail(`placeholder {${name}} is used twice`)
+      segments.push({ placeholder: name })
+      source += `(?<${name}>[^.]+)`
+      i = end
+    } else if (char === '}') {
+      fail(`the "}" at position ${i} has no "{"`)
+    } else if (!LITERAL.test(char)) {
+      fail(`${JSON.stringify(char)} is not allowed in a channel name (A-Z a-z 0-9 _ - = @ , . ;)`)
+    } else {
+      const last = segments[segments.length - 1]
+      if (last?.literal !== undefined) last.literal += char
+      else segments.push({ literal: char })
+      source += /[A-Za-z0-9_,;@=]/.test(char) ? char : `\\${char}`
+    }
+  }
+  const literalPrefix = segments[0].literal ?? ''
+  const placeholders = segments.some((segment) => segment.placeholder !== undefined)
+  return {
+    pattern,
+    head: literalPrefix.includes('.') || !placeholders ? literalPrefix.split('.')[0] : undefined,
+    match: isSimple(segments) ? (name, start) => matchSegments(segments, name, start) : regexMatcher(new RegExp(`${source}$`, 'y'))
+  }
+}
+
+/** Every placeholder is followed by a literal that starts with "." or by nothing: it ends at the next "." (or the end). */
+const isSimple = (segments: Segment[]): boolean => segments.every((segment, i) =>
+  segment.literal !== undefined || segments[i + 1] === undefined || segments[i + 1].literal?.startsWith('.') === true)
+
+/** The simple case, without a regular expression: no backtracking is ever needed. */
+function matchSegments (segments: Segment[], name: string, start: number): Record<string, string> | undefined {
+  const params: Record<string, string> = Object.create(null)
+  let at = start
+  for (const segment of segments) {
+    if (segment.literal !== undefined) {
+      if (!name.startsWith(segment.literal, at)) return undefined
+      at += segment.literal.length
+    } else {
+      const dot = name.indexOf('.', at)
+      const end = dot === -1 ? name.length : dot
+      if (end === at) return undefined
+      params[segment.placeholder] = name.slice(at, end)
+      at = end
+    }
+  }
+  return at === name.length ? params : undefined
+}
+
+/** Any other pattern (e.g. `{a}-{b}`): a sticky regular expression with named groups. */
+function regexMatcher (regex: RegExp): ChannelPattern['match'] {
+  return (name, start) => {
+    regex.lastIndex = start
+    const match = regex.exec(name)
+    return match === null ? undefined : Object.assign(Object.create(null), match.groups)
+  }
+}
