@@ -32,7 +32,7 @@ export function batchChannelNames (body: Record<string, unknown>): string[] {
   if (body['channel_name[0]'] === undefined) throw new MissingChannelNameError()
   // What pusher-js-auth sends: socket_id and channel_name[0..n-1], nothing else.
   const names: string[] = []
-  for (let i = 0, field = fieldName(0); body[field] !== undefined; field = fieldName(++i)) names.push(batchValue(body, field, body[field]))
+  for (let i = 0, value = body[fieldName(0)]; value !== undefined; value = body[fieldName(++i)]) names.push(batchValue(body, fieldName(i), value))
   const sequential = Object.keys(body).length === names.length + 1
   const all = sequential ? names : scanBatchFields(body)
   if (all.length > MAX_BATCH_CHANNELS && new Set(all).size > MAX_BATCH_CHANNELS) {

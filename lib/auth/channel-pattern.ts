@@ -10,7 +10,7 @@ export interface ChannelPattern {
    * (or is it): rules are looked up by it. Undefined when a placeholder comes first. */
   head: string | undefined
   /** Matches the name from `start` (just after its `private-`, `private-encrypted-` or `presence-`
-   * prefix): the params (null prototype: `__proto__` is a plain key), or undefined. */
+   * prefix): the params, or undefined. */
   match: (name: string, start: number) => Record<string, string> | undefined
 }
 
@@ -38,6 +38,7 @@ export function compileChannelPattern (pattern: unknown): ChannelPattern {
       const name = end === -1 ? '' : pattern.slice(i + 1, end)
       if (end === -1 || name.includes('{')) fail(`the "{" at position ${i} is not closed`)
       if (!IDENTIFIER.test(name)) fail(`placeholder {${name}} must be named like a JavaScript identifier`)
+      if (name === '__proto__') fail('placeholder {__proto__} is reserved: choose another name')
       if (segments.some((segment) => segment.placeholder === name)) fail(`placeholder {${name}} is used twice`)
       segments.push({ placeholder: name })
       source += `(?<${name}>[^.]+)`
@@ -68,7 +69,7 @@ const isSimple = (segments: Segment[]): boolean => segments.every((segment, i) =
 
 /** The simple case, without a regular expression: no backtracking is ever needed. */
 function matchSegments (segments: Segment[], name: string, start: number): Record<string, string> | undefined {
-  const params: Record<string, string> = Object.create(null)
+  const params: Record<string, string> = {}
   let at = start
   for (const segment of segments) {
     if (segment.literal !== undefined) {
@@ -90,6 +91,6 @@ function regexMatcher (regex: RegExp): ChannelPattern['match'] {
   return (name, start) => {
     regex.lastIndex = start
     const match = regex.exec(name)
-    return match === null ? undefined : Object.assign(Object.create(null), match.groups)
+    return match === null ? undefined : { ...match.groups }
   }
 }

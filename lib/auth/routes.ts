@@ -17,7 +17,7 @@ export interface AuthRoutesOptions {
  * here are theirs alone, whatever the application registered for itself.
  */
 export async function authRoutes (fastify: FastifyInstance, { authPath, userAuthPath, context, routeOptions }: AuthRoutesOptions): Promise<void> {
-  await authParsers(fastify)
+  authParsers(fastify)
   channelAuthRoute(fastify, authPath, context, routeOptions.auth)
   userAuthRoute(fastify, userAuthPath, context.client, context.handlers, routeOptions.userAuth)
 }
