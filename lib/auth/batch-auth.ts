@@ -65,7 +65,6 @@ function failed (request: FastifyRequest, name: string, error: unknown): Outcome
  * Authorizes every distinct channel of a batch, each on its own: `{ status: 200, data }`
  * or the status it failed with, in the order given. The handlers run once per
  * distinct channel, concurrently; the answer is synchronous when every handler is.
- * The answer has a null prototype: channel names such as "__proto__" stay plain keys.
  */
 export function authorizeBatch (
   context: AuthorizeContext,
@@ -73,10 +72,13 @@ export function authorizeBatch (
   names: string[],
   socketId: string
 ): MaybePromise<BatchAuthResponse> {
-  const answer: BatchAuthResponse = Object.create(null)
+  // A plain object (JSON.stringify is faster on it than on a null-prototype one), so
+  // "__proto__" is defined as an own key rather than assigned.
+  const answer: BatchAuthResponse = {}
   let pending: Array<PromiseLike<void>> | undefined
   for (const name of names) {
-    if (name in answer) continue
+    if (Object.hasOwn(answer, name)) continue
+    if (name === '__proto__') Object.defineProperty(answer, name, { value: PENDING, enumerable: true, writable: true, configurable: true })
     if (!isChannelName(name)) {
       answer[name] = INVALID_NAME
       continue

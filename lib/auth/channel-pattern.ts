@@ -59,7 +59,7 @@ export function compileChannelPattern (pattern: unknown): ChannelPattern {
   return {
     pattern,
     head: literalPrefix.includes('.') || !placeholders ? literalPrefix.split('.')[0] : undefined,
-    match: isSimple(segments) ? (name, start) => matchSegments(segments, name, start) : regexMatcher(new RegExp(`${source}$`, 'y'))
+    match: isSimple(segments) ? compileSegments(segments) : regexMatcher(new RegExp(`${source}$`, 'y'))
   }
 }
 
@@ -67,23 +67,26 @@ export function compileChannelPattern (pattern: unknown): ChannelPattern {
 const isSimple = (segments: Segment[]): boolean => segments.every((segment, i) =>
   segment.literal !== undefined || segments[i + 1] === undefined || segments[i + 1].literal?.startsWith('.') === true)
 
-/** The simple case, without a regular expression: no backtracking is ever needed. */
-function matchSegments (segments: Segment[], name: string, start: number): Record<string, string> | undefined {
-  const params: Record<string, string> = {}
-  let at = start
-  for (const segment of segments) {
+/**
+ * The simple case, without a regular expression (no backtracking is ever needed),
+ * compiled once into a function, as Fastify compiles its serializers: the literals
+ * and placeholder names are checked above and embedded as JSON strings.
+ */
+function compileSegments (segments: Segment[]): ChannelPattern['match'] {
+  let body = 'let at = start, dot = 0, end = 0\n'
+  const fields: string[] = []
+  segments.forEach((segment, i) => {
     if (segment.literal !== undefined) {
-      if (!name.startsWith(segment.literal, at)) return undefined
-      at += segment.literal.length
+      body += `if (!name.startsWith(${JSON.stringify(segment.literal)}, at)) return undefined\nat += ${segment.literal.length}\n`
     } else {
-      const dot = name.indexOf('.', at)
-      const end = dot === -1 ? name.length : dot
-      if (end === at) return undefined
-      params[segment.placeholder] = name.slice(at, end)
-      at = end
+      body += 'dot = name.indexOf(".", at); end = dot === -1 ? name.length : dot\n' +
+        `if (end === at) return undefined\nconst p${i} = name.slice(at, end); at = end\n`
+      fields.push(`${JSON.stringify(segment.placeholder)}: p${i}`)
     }
-  }
-  return at === name.length ? params : undefined
+  })
+  body += `return at === name.length ? { ${fields.join(', ')} } : undefined`
+  // eslint-disable-next-line no-new-func
+  return new Function('name', 'start', body) as ChannelPattern['match']
 }
 
 /** Any other pattern (e.g. `{a}-{b}`): a sticky regular expression with named groups. */
