@@ -8,7 +8,7 @@ const { fork, execFileSync } = require('node:child_process')
 const { join } = require('node:path')
 const { CASES } = require('./cases')
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
 const DURATION = Number(process.env.BENCH_DURATION ?? 2)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const ONLY = process.env.BENCH_CASES?.split(',')

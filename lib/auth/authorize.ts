@@ -3,7 +3,7 @@ import type Pusher from 'pusher'
 import type { ChannelType, MaybePromise } from '../../types/index'
 import type { Handlers } from '../decorator'
 import type { ChannelAuthResponse } from '../schemas/auth'
-import { callHandler, isPromiseLike, then } from '../call-handler'
+import { callHandler, isPromiseLike } from '../call-handler'
 import { EncryptionNotConfiguredError, ForbiddenChannelError, NotAuthorizableChannelError } from '../errors'
 import { channelType, type ChannelRules, type RuleMatch } from './channel-rules'
 import { presenceMember } from './presence-member'
@@ -62,6 +62,7 @@ function sign (
 ): MaybePromise<ChannelAuthResponse> {
   if (!allowed) throw new ForbiddenChannelError(channelName)
   if (type !== 'presence') return signChannel(context.client, socketId, channelName)
-  return then(presenceMember(context.handlers, request, channelName, socketId, match === undefined ? undefined : allowed),
-    (member) => signChannel(context.client, socketId, channelName, member))
+  const member = presenceMember(context.handlers, request, channelName, socketId, match === undefined ? undefined : allowed)
+  if (isPromiseLike(member)) return Promise.resolve(member).then((resolved) => signChannel(context.client, socketId, channelName, resolved))
+  return signChannel(context.client, socketId, channelName, member)
 }

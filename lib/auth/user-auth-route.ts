@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type Pusher from 'pusher'
 import type { PusherRouteOptions } from '../../types/index'
 import type { Handlers } from '../decorator'
-import { callHandler, then } from '../call-handler'
+import { callHandler, isPromiseLike } from '../call-handler'
 import { routeFields, schemaFields } from '../config/route-options'
 import { NoUserAuthHandlerError, UserAuthForbiddenError } from '../errors'
 import { UserAuthRequestBody, UserAuthResponse } from '../schemas'
@@ -11,6 +11,7 @@ import { AUTH_BODY_LIMIT } from './channel-auth-route'
 import { explainBody } from './form-body'
 import { requireHandler } from './require-handler'
 import { FORM_AND_JSON, responses, routeSchema, serializeAsJson } from '../openapi'
+import { signUser } from './sign'
 import { checkUserData } from './user-data'
 
 /**
@@ -35,10 +36,14 @@ export function userAuthRoute (fastify: FastifyInstance, path: string, client: P
     serializerCompiler: serializeAsJson,
     handler: (request) => {
       const socketId = request.body.socket_id
-      return then(callHandler('userAuth', handlers.userAuth!, request, socketId), (user) => {
-        if (!user) throw new UserAuthForbiddenError()
-        return client.authenticateUser(socketId, checkUserData(user))
-      })
+      const user = callHandler('userAuth', handlers.userAuth!, request, socketId)
+      if (isPromiseLike(user)) return Promise.resolve(user).then((resolved) => signIn(client, socketId, resolved))
+      return signIn(client, socketId, user)
     }
   })
+}
+
+function signIn (client: Pusher, socketId: string, user: unknown): UserAuthResponse {
+  if (!user) throw new UserAuthForbiddenError()
+  return signUser(client, socketId, checkUserData(user))
 }
