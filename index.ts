@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import type { Agent } from 'node:http'
 import fp from 'fastify-plugin'
 import type { FastifyPusherOptions } from './types/index'
 import { checkClient, createClient } from './lib/config/client'
@@ -6,12 +7,21 @@ import { createDecorator } from './lib/decorator'
 import { AlreadyRegisteredError } from './lib/errors'
 import { resolveOptions } from './lib/config/options'
 import { pusherRoutes } from './lib/routes'
+import { createSender } from './lib/send/sender'
 
 async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions): Promise<void> {
   if (fastify.hasDecorator('pusher')) throw new AlreadyRegisteredError()
   const resolved = resolveOptions(options)
   const client = resolved.client !== undefined ? checkClient(resolved.client) : createClient(resolved.clientConfig!)
-  const decorator = createDecorator(client, resolved.serialize)
+  const clientConfig = (client as unknown as { config: { timeout?: number, agent?: Agent } }).config
+  const sender = createSender(client, {
+    timeout: clientConfig.timeout ?? 0,
+    agent: clientConfig.agent,
+    retries: resolved.retries,
+    retryUnsafe: resolved.retryUnsafe
+  })
+  fastify.addHook('onClose', async () => { sender.close() })
+  const decorator = createDecorator(client, sender.client, resolved.serialize)
   fastify.decorate('pusher', decorator.pusher)
   await fastify.register(pusherRoutes, {
     prefix: resolved.prefix,

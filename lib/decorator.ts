@@ -1,6 +1,6 @@
 import type Pusher from 'pusher'
 import type {
-  AuthHandler, ChannelDataHandler, ChannelRuleHandler, FastifyPusher, Serialize, UserAuthHandler, WebhookHandler
+  AuthHandler, ChannelDataHandler, ChannelRuleHandler, FastifyPusher, Serialize, TriggerResponse, UserAuthHandler, WebhookHandler
 } from '../types/index'
 import type { ChannelExistenceWebhook, ClientEventWebhook, PresenceWebhook } from './schemas'
 import { InvalidHandlerError } from './errors'
@@ -25,7 +25,7 @@ export interface Decorator {
   rules: ChannelRules
 }
 
-export function createDecorator (client: Pusher, serialize: Serialize): Decorator {
+export function createDecorator (client: Pusher, sender: Pusher, serialize: Serialize): Decorator {
   const handlers: Handlers = {}
   const rules = new ChannelRules()
   const setter = <Name extends keyof Handlers>(name: Name) => (handler: NonNullable<Handlers[Name]>): void => {
@@ -37,9 +37,9 @@ export function createDecorator (client: Pusher, serialize: Serialize): Decorato
     client,
     key: signingToken(client).key,
     trigger: async (channel, event, data, params) =>
-      await client.trigger(channel, event, eventData(serialize, channel, data), params),
+      await sender.trigger(channel, event, eventData(serialize, channel, data), params) as TriggerResponse,
     triggerBatch: async (events) =>
-      await client.triggerBatch(events.map((event) => ({ ...event, data: eventData(serialize, event.channel, event.data) }))),
+      await sender.triggerBatch(events.map((event) => ({ ...event, data: eventData(serialize, event.channel, event.data) }))) as TriggerResponse,
     auth: setter('auth'),
     channelData: setter('channelData'),
     userAuth: setter('userAuth'),

@@ -134,3 +134,20 @@ export const WebhookBodyError = createError(
   'Webhook body is not valid JSON: %s',
   400
 )
+
+// Sending (server -> Pusher)
+export const ApiError = createError(
+  'FST_PUSHER_API_ERROR',
+  'The Pusher API refused %s: %s',
+  502
+)
+export const ApiTimeoutError = createError(
+  'FST_PUSHER_API_TIMEOUT',
+  'The Pusher API did not answer %s within %d ms',
+  504
+)
+export const ApiNetworkError = createError(
+  'FST_PUSHER_API_UNREACHABLE',
+  'The Pusher API could not be reached for %s: %s',
+  502
+)

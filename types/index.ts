@@ -45,6 +45,10 @@ export interface FastifyPusherOptions {
   userAuthPath?: string
   /** Hooks, config, limits and OpenAPI fields for the plugin's own routes. */
   routeOptions?: FastifyPusherRouteOptions
+  /** Retries of an API call that never left (connection refused, DNS failure, reset while connecting). Default 2. */
+  retries?: number
+  /** Also retry timeouts, resets after sending and 5xx answers: a trigger may then be delivered twice. Default false. */
+  retryUnsafe?: boolean
 }
 
 /** What may be set on one group of the plugin's routes. The plugin's own checks always run too. */
@@ -136,7 +140,10 @@ export interface FastifyPusherWebhooks {
   client: (handler: WebhookHandler<ClientEventWebhook>) => void
 }
 
-export type TriggerResponse = Awaited<ReturnType<Pusher['trigger']>>
+/** What the API answers a trigger: `{}`, or the channels' attributes when `info` was asked. */
+export interface TriggerResponse {
+  channels?: Record<string, { subscription_count?: number, user_count?: number }>
+}
 
 export interface FastifyPusher {
   /** The official `pusher` client itself. */

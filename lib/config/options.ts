@@ -54,6 +54,8 @@ export interface ResolvedOptions {
   authPath: string
   userAuthPath: string
   routeOptions: ResolvedRouteOptions
+  retries: number
+  retryUnsafe: boolean
 }
 
 /**
@@ -74,7 +76,9 @@ export function resolveOptions (options: FastifyPusherOptions, env: Env = proces
     prefix: resolvePrefix(options.prefix),
     authPath: resolvePath('authPath', read('authPath'), DEFAULT_AUTH_PATH),
     userAuthPath: resolvePath('userAuthPath', options.userAuthPath, DEFAULT_USER_AUTH_PATH),
-    routeOptions: resolveRouteOptions(options.routeOptions)
+    routeOptions: resolveRouteOptions(options.routeOptions),
+    retries: resolveRetries(options.retries),
+    retryUnsafe: resolveFlag('retryUnsafe', options.retryUnsafe, false)
   }
   if (resolved.authPath === resolved.userAuthPath) {
     throw new InvalidOptionError('userAuthPath', 'must differ from authPath')
@@ -129,6 +133,22 @@ function resolvePrefix (prefix: unknown): string {
     throw new InvalidOptionError('prefix', 'must be a path that starts with "/" (or "" for none)')
   }
   return prefix.replace(/\/+$/, '')
+}
+
+export const DEFAULT_RETRIES = 2
+
+function resolveRetries (retries: unknown): number {
+  if (retries === undefined) return DEFAULT_RETRIES
+  if (!Number.isSafeInteger(retries) || (retries as number) < 0 || (retries as number) > 10) {
+    throw new InvalidOptionError('retries', `must be a whole number from 0 to 10, got a ${typeof retries}`)
+  }
+  return retries as number
+}
+
+function resolveFlag (name: string, value: unknown, defaultValue: boolean): boolean {
+  if (value === undefined) return defaultValue
+  if (typeof value !== 'boolean') throw new InvalidOptionError(name, `must be true or false, got a ${typeof value}`)
+  return value
 }
 
 function resolvePath (name: string, path: unknown, defaultPath: string): string {

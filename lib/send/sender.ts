@@ -1,0 +1,50 @@
+import { Agent as HttpAgent } from 'node:http'
+import { Agent as HttpsAgent } from 'node:https'
+import type Pusher from 'pusher'
+import type { CallContext } from './api-error'
+import { apiRequest, type ApiCall, type TransportOptions } from './api-request'
+
+export interface SendOptions {
+  timeout: number
+  retries: number
+  retryUnsafe: boolean
+  /** The user's own agent; otherwise a keep-alive one the sender owns. */
+  agent?: HttpAgent
+}
+
+/** At most this many connections to the API at once, kept alive between calls. */
+export const MAX_SOCKETS = 16
+
+/** What a call was about (an event, or a batch of them), read from the body the official client built. */
+function callContext (call: ApiCall): CallContext {
+  const body = call.body as { name?: string, channels?: string[], batch?: Array<{ name: string, channel: string }> }
+  if (body.batch !== undefined) {
+    const events = [...new Set(body.batch.map((event) => event.name))]
+    const channels = [...new Set(body.batch.map((event) => event.channel))]
+    return { what: `a batch of ${body.batch.length} event(s) (${events.join(', ')})`, channels }
+  }
+  return { what: `event "${body.name as string}" on ${(body.channels as string[]).join(', ')}`, event: body.name, channels: body.channels }
+}
+
+export interface Sender {
+  /** The official client, its requests sent through this sender: its trigger, triggerBatch, ... resolve to the parsed answer. */
+  client: Pusher
+  close: () => void
+}
+
+/**
+ * The official client does the checking, body building, encryption and signing;
+ * this sends: a keep-alive bounded pool, a timeout over the whole call, retries of
+ * what was never sent, and typed errors for every failure (a 200 with `{ error }`
+ * included). The user's client object is not changed: a view of it is.
+ */
+export function createSender (client: Pusher, options: SendOptions): Sender {
+  const scheme = (client as unknown as { config: { scheme: string } }).config.scheme
+  const own = options.agent === undefined
+  const agent = options.agent ?? (scheme === 'https' ? new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }) : new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }))
+  const transport: TransportOptions = { agent, timeout: options.timeout, retries: options.retries, retryUnsafe: options.retryUnsafe }
+  const send = (method: ApiCall['method']) => async (call: Omit<ApiCall, 'method'>): Promise<unknown> =>
+    await apiRequest(client, transport, { ...call, method }, callContext({ ...call, method }))
+  const view: Pusher = Object.create(client, { post: { value: send('POST') } })
+  return { client: view, close: () => { if (own) agent.destroy() } }
+}
