@@ -8,6 +8,7 @@ import { AlreadyRegisteredError } from './lib/errors'
 import { resolveOptions } from './lib/config/options'
 import { pusherRoutes } from './lib/routes'
 import { createSender } from './lib/send/sender'
+import { createTriggers } from './lib/send/triggers'
 
 async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions): Promise<void> {
   if (fastify.hasDecorator('pusher')) throw new AlreadyRegisteredError()
@@ -20,8 +21,14 @@ async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions):
     retries: resolved.retries,
     retryUnsafe: resolved.retryUnsafe
   })
-  fastify.addHook('onClose', async () => { sender.close() })
-  const decorator = createDecorator(client, sender.client, resolved.serialize)
+  const triggers = createTriggers(sender.client, resolved.send)
+  // Nothing lost on close: no new event once close() starts; every queued and in-flight one settles first.
+  fastify.addHook('preClose', async () => { triggers.close() })
+  fastify.addHook('onClose', async () => {
+    await triggers.drain()
+    sender.close()
+  })
+  const decorator = createDecorator(client, triggers)
   fastify.decorate('pusher', decorator.pusher)
   await fastify.register(pusherRoutes, {
     prefix: resolved.prefix,

@@ -1,10 +1,9 @@
 import type Pusher from 'pusher'
 import type {
-  AuthHandler, ChannelDataHandler, ChannelRuleHandler, FastifyPusher, Serialize, TriggerResponse, UserAuthHandler, WebhookHandler
+  AuthHandler, ChannelDataHandler, ChannelRuleHandler, FastifyPusher, UserAuthHandler, WebhookHandler
 } from '../types/index'
 import type { ChannelExistenceWebhook, ClientEventWebhook, PresenceWebhook } from './schemas'
 import { InvalidHandlerError } from './errors'
-import { eventData } from './send/event-data'
 import { signingToken } from './config/client'
 import { ChannelRules } from './auth/channel-rules'
 
@@ -25,7 +24,7 @@ export interface Decorator {
   rules: ChannelRules
 }
 
-export function createDecorator (client: Pusher, sender: Pusher, serialize: Serialize): Decorator {
+export function createDecorator (client: Pusher, triggers: Pick<FastifyPusher, 'trigger' | 'triggerBatch'>): Decorator {
   const handlers: Handlers = {}
   const rules = new ChannelRules()
   const setter = <Name extends keyof Handlers>(name: Name) => (handler: NonNullable<Handlers[Name]>): void => {
@@ -36,10 +35,8 @@ export function createDecorator (client: Pusher, sender: Pusher, serialize: Seri
   const pusher: FastifyPusher = {
     client,
     key: signingToken(client).key,
-    trigger: async (channel, event, data, params) =>
-      await sender.trigger(channel, event, eventData(serialize, channel, data), params) as TriggerResponse,
-    triggerBatch: async (events) =>
-      await sender.triggerBatch(events.map((event) => ({ ...event, data: eventData(serialize, event.channel, event.data) }))) as TriggerResponse,
+    trigger: triggers.trigger,
+    triggerBatch: triggers.triggerBatch,
     auth: setter('auth'),
     channelData: setter('channelData'),
     userAuth: setter('userAuth'),

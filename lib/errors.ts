@@ -151,3 +151,14 @@ export const ApiNetworkError = createError(
   'The Pusher API could not be reached for %s: %s',
   502
 )
+export const InvalidEventError = createError(
+  'FST_PUSHER_INVALID_EVENT',
+  'Not sent: event "%s" on %s: %s',
+  500,
+  TypeError
+)
+export const ClosedError = createError(
+  'FST_PUSHER_CLOSED',
+  'Not sent: the app is closing (fastify-pusher accepts no event once close() has started)',
+  500
+)

@@ -49,6 +49,14 @@ export interface FastifyPusherOptions {
   retries?: number
   /** Also retry timeouts, resets after sending and 5xx answers: a trigger may then be delivered twice. Default false. */
   retryUnsafe?: boolean
+  /** Auto-batch triggers to one plain channel into batch_events calls. Default true. */
+  batching?: boolean
+  /** Events per batch_events call (Pusher's limit on multi-tenant clusters is 10). Default 10. */
+  batchSize?: number
+  /** API calls in flight at once; more wait their turn. Default 16. */
+  maxInFlight?: number
+  /** Bytes of serialized data per event, checked before sending (Pusher's limit). Default 10240. */
+  maxEventBytes?: number
 }
 
 /** What may be set on one group of the plugin's routes. The plugin's own checks always run too. */
@@ -140,9 +148,16 @@ export interface FastifyPusherWebhooks {
   client: (handler: WebhookHandler<ClientEventWebhook>) => void
 }
 
-/** What the API answers a trigger: `{}`, or the channels' attributes when `info` was asked. */
+/** A channel's attributes, when `info` asked for them. */
+export interface ChannelAttributes {
+  subscription_count?: number
+  user_count?: number
+}
+
+/** What the API answers: `{}`, or the channels' attributes when `info` was asked (per event for a batch). */
 export interface TriggerResponse {
-  channels?: Record<string, { subscription_count?: number, user_count?: number }>
+  channels?: Record<string, ChannelAttributes>
+  batch?: ChannelAttributes[]
 }
 
 export interface FastifyPusher {

@@ -3,6 +3,7 @@ import type Pusher from 'pusher'
 import type { FastifyPusherOptions, Serialize } from '../../types/index'
 import { InvalidOptionError, MissingOptionError } from '../errors'
 import { resolveRouteOptions, type ResolvedRouteOptions } from './route-options'
+import type { TriggerOptions } from '../send/triggers'
 
 type Env = Record<string, string | undefined>
 
@@ -49,13 +50,13 @@ export interface ResolvedOptions {
   /** Set when the user passed a ready client; otherwise `clientConfig` is. */
   client?: Pusher
   clientConfig?: ClientConfig
-  serialize: Serialize
   prefix: string
   authPath: string
   userAuthPath: string
   routeOptions: ResolvedRouteOptions
   retries: number
   retryUnsafe: boolean
+  send: TriggerOptions
 }
 
 /**
@@ -72,13 +73,19 @@ export function resolveOptions (options: FastifyPusherOptions, env: Env = proces
   }
 
   const resolved: ResolvedOptions = {
-    serialize: resolveSerialize(options.serialize),
     prefix: resolvePrefix(options.prefix),
     authPath: resolvePath('authPath', read('authPath'), DEFAULT_AUTH_PATH),
     userAuthPath: resolvePath('userAuthPath', options.userAuthPath, DEFAULT_USER_AUTH_PATH),
     routeOptions: resolveRouteOptions(options.routeOptions),
     retries: resolveRetries(options.retries),
-    retryUnsafe: resolveFlag('retryUnsafe', options.retryUnsafe, false)
+    retryUnsafe: resolveFlag('retryUnsafe', options.retryUnsafe, false),
+    send: {
+      serialize: resolveSerialize(options.serialize),
+      batching: resolveFlag('batching', options.batching, true),
+      batchSize: resolveCount('batchSize', options.batchSize, DEFAULT_BATCH_SIZE, 100),
+      maxInFlight: resolveCount('maxInFlight', options.maxInFlight, DEFAULT_MAX_IN_FLIGHT, 1024),
+      maxEventBytes: resolveCount('maxEventBytes', options.maxEventBytes, DEFAULT_MAX_EVENT_BYTES, 2 ** 30)
+    }
   }
   if (resolved.authPath === resolved.userAuthPath) {
     throw new InvalidOptionError('userAuthPath', 'must differ from authPath')
@@ -136,6 +143,17 @@ function resolvePrefix (prefix: unknown): string {
 }
 
 export const DEFAULT_RETRIES = 2
+export const DEFAULT_BATCH_SIZE = 10
+export const DEFAULT_MAX_IN_FLIGHT = 16
+export const DEFAULT_MAX_EVENT_BYTES = 10240
+
+function resolveCount (name: string, value: unknown, defaultValue: number, max: number): number {
+  if (value === undefined) return defaultValue
+  if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > max) {
+    throw new InvalidOptionError(name, `must be a whole number from 1 to ${max}, got a ${typeof value}`)
+  }
+  return value as number
+}
 
 function resolveRetries (retries: unknown): number {
   if (retries === undefined) return DEFAULT_RETRIES

@@ -6,20 +6,25 @@ export const isEncryptedChannel = (channel: string): boolean => channel.startsWi
 
 /**
  * What to hand the official client as event data so that subscribers receive
- * `serialize(data)`, encrypted channel or not.
+ * `text` (what `serialize` made of the data), encrypted channel or not.
  *
  * For plain channels the client sends a string as is. For an encrypted channel it
  * always JSON.stringify-s before encrypting, so giving it the serialized text would
  * encode twice; it gets the parsed text instead (or the text itself when that is
  * not JSON), which it turns back into the same JSON.
  */
-export function eventData (serialize: Serialize, channels: string | string[], data: unknown): unknown {
-  const text = serialize(data)
-  const encrypted = typeof channels === 'string' ? isEncryptedChannel(channels) : channels.length === 1 && isEncryptedChannel(channels[0])
+export function clientData (text: string, encrypted: boolean): unknown {
   if (!encrypted) return text
   try {
     return JSON.parse(text)
   } catch {
     return text
   }
+}
+
+/** `serialize(data)`, which must be a string. */
+export function serializeData (serialize: Serialize, data: unknown): string {
+  const text = serialize(data)
+  if (typeof text !== 'string') throw new TypeError(`serialize must return a string, got ${typeof text}`)
+  return text
 }

@@ -18,12 +18,11 @@ export const MAX_SOCKETS = 16
 /** What a call was about (an event, or a batch of them), read from the body the official client built. */
 function callContext (call: ApiCall): CallContext {
   const body = call.body as { name?: string, channels?: string[], batch?: Array<{ name: string, channel: string }> }
-  if (body.batch !== undefined) {
-    const events = [...new Set(body.batch.map((event) => event.name))]
-    const channels = [...new Set(body.batch.map((event) => event.channel))]
-    return { what: `a batch of ${body.batch.length} event(s) (${events.join(', ')})`, channels }
-  }
-  return { what: `event "${body.name as string}" on ${(body.channels as string[]).join(', ')}`, event: body.name, channels: body.channels }
+  const events = body.batch ?? [{ name: body.name as string, channel: '' }]
+  const names = [...new Set(events.map((event) => event.name))]
+  const channels = body.batch === undefined ? body.channels as string[] : [...new Set(body.batch.map((event) => event.channel))]
+  const what = events.length === 1 ? `event "${names[0]}" on ${channels.join(', ')}` : `${events.length} events (${names.join(', ')}) on ${channels.join(', ')}`
+  return names.length === 1 ? { what, event: names[0], channels } : { what, channels }
 }
 
 export interface Sender {

@@ -111,7 +111,7 @@ t.test('retries: what never left is retried with backoff; what may have been del
 
 t.test('connections are kept alive: far fewer connections than requests', async (t) => {
   const api = await fakeApi(t, json(200, {}))
-  const app = await buildApp(t, options(api.port))
+  const app = await buildApp(t, { ...options(api.port), batching: false })
   for (let i = 0; i < 50; i++) await app.pusher.trigger('chat', 'e', i)
   await Promise.all(Array.from({ length: 50 }, async (_, i) => await app.pusher.trigger('chat', 'e', i)))
   t.equal(api.requests.length, 100)
@@ -169,7 +169,7 @@ t.test('TLS: the API over https, with a keep-alive agent of its own or the user\
   const agent = new HttpsAgent({ ca: fixture('localhost-cert.pem'), keepAlive: true })
   const app = await buildApp(t, { host: '127.0.0.1', port, useTLS: true, agent })
   t.same(await app.pusher.trigger('chat', 'e', 1), {})
-  t.same(received, ['/apps/4/events'])
+  t.same(received, ['/apps/4/batch_events'])
   const own = await buildApp(t, { host: '127.0.0.1', port, useTLS: true })
   await t.rejects(own.pusher.trigger('chat', 'e', 1), { code: 'FST_PUSHER_API_UNREACHABLE', message: /self-signed|certificate/ }, 'its own https agent checks the certificate')
 })

@@ -1,0 +1,77 @@
+import type { TriggerResponse } from '../../types/index'
+
+/** One event of a `batch_events` call, as the official client's triggerBatch takes it. */
+export interface BatchEvent {
+  channel: string
+  name: string
+  data: unknown
+  socket_id?: string
+}
+
+export interface BatchQueueOptions {
+  /** Sends one batch; resolves to the API's answer. */
+  send: (events: BatchEvent[]) => Promise<unknown>
+  /** Events per call (Pusher's limit on multi-tenant clusters is 10). */
+  batchSize: number
+  /** Calls in flight at once; more wait their turn, in order. */
+  maxInFlight: number
+}
+
+interface Waiting {
+  event: BatchEvent
+  resolve: (answer: TriggerResponse) => void
+  reject: (error: unknown) => void
+}
+
+/**
+ * Auto-batching: events added during one turn of the event loop go out together as
+ * `batch_events` calls of at most `batchSize` (at once when a batch is full), in the
+ * order added, at most `maxInFlight` calls at a time. Each caller's promise settles
+ * with its own event's outcome; a refused batch rejects each of its callers with the
+ * same error.
+ */
+export function createBatchQueue ({ send, batchSize, maxInFlight }: BatchQueueOptions): { add: (event: BatchEvent) => Promise<TriggerResponse>, drain: () => Promise<void> } {
+  let open: Waiting[] = []
+  let scheduled = false
+  const ready: Waiting[][] = []
+  const inFlight = new Set<Promise<void>>()
+
+  const dispatch = (): void => {
+    while (inFlight.size < maxInFlight && ready.length > 0) {
+      const batch = ready.shift() as Waiting[]
+      const call = send(batch.map((waiting) => waiting.event)).then((answer) => {
+        const each = (answer as { batch?: TriggerResponse[] }).batch
+        batch.forEach((waiting, i) => { waiting.resolve(each?.[i] ?? {}) })
+      }, (error: unknown) => {
+        for (const waiting of batch) waiting.reject(error)
+      }).finally(() => {
+        inFlight.delete(call)
+        dispatch()
+      })
+      inFlight.add(call)
+    }
+  }
+  const close = (): void => {
+    if (open.length === 0) return
+    ready.push(open)
+    open = []
+    dispatch()
+  }
+
+  return {
+    add: async (event) => await new Promise<TriggerResponse>((resolve, reject) => {
+      open.push({ event, resolve, reject })
+      if (open.length >= batchSize) {
+        close()
+      } else if (!scheduled) {
+        scheduled = true
+        setImmediate(() => { scheduled = false; close() })
+      }
+    }),
+    /** Sends what is waiting now, and resolves once every call has settled. */
+    drain: async () => {
+      close()
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight])
+    }
+  }
+}
