@@ -9,6 +9,8 @@ import { resolveOptions } from './lib/config/options'
 import { pusherRoutes } from './lib/routes'
 import { createSender } from './lib/send/sender'
 import { createTriggers } from './lib/send/triggers'
+import { decorateRequestPusher } from './lib/send/request-pusher'
+import { createServerApi } from './lib/send/users-and-channels'
 
 async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions): Promise<void> {
   if (fastify.hasDecorator('pusher')) throw new AlreadyRegisteredError()
@@ -28,8 +30,10 @@ async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions):
     await triggers.drain()
     sender.close()
   })
-  const decorator = createDecorator(client, triggers)
+  const serverApi = createServerApi(sender.client, { ...resolved.send, isClosing: triggers.isClosing })
+  const decorator = createDecorator(client, { trigger: triggers.trigger, triggerBatch: triggers.triggerBatch, ...serverApi })
   fastify.decorate('pusher', decorator.pusher)
+  decorateRequestPusher(fastify, decorator.pusher)
   await fastify.register(pusherRoutes, {
     prefix: resolved.prefix,
     authPath: resolved.authPath,

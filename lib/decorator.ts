@@ -24,7 +24,9 @@ export interface Decorator {
   rules: ChannelRules
 }
 
-export function createDecorator (client: Pusher, triggers: Pick<FastifyPusher, 'trigger' | 'triggerBatch'>): Decorator {
+type Senders = Pick<FastifyPusher, 'trigger' | 'triggerBatch' | 'sendToUser' | 'terminateUserConnections' | 'channelInfo' | 'channelsInfo' | 'presenceUsers'>
+
+export function createDecorator (client: Pusher, senders: Senders): Decorator {
   const handlers: Handlers = {}
   const rules = new ChannelRules()
   const setter = <Name extends keyof Handlers>(name: Name) => (handler: NonNullable<Handlers[Name]>): void => {
@@ -35,8 +37,7 @@ export function createDecorator (client: Pusher, triggers: Pick<FastifyPusher, '
   const pusher: FastifyPusher = {
     client,
     key: signingToken(client).key,
-    trigger: triggers.trigger,
-    triggerBatch: triggers.triggerBatch,
+    ...senders,
     auth: setter('auth'),
     channelData: setter('channelData'),
     userAuth: setter('userAuth'),

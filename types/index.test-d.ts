@@ -113,3 +113,23 @@ app.register(fastifyPusher, {
 })
 expectError(app.register(fastifyPusher, { routeOptions: { auth: { bodyLimit: '1kb' } } }))
 expectError(app.register(fastifyPusher, { routeOptions: { other: {} } }))
+
+// Sending: parsed answers, the server API, request.pusher.
+expectType<Promise<Record<string, never>>>(app.pusher.sendToUser('ann', 'notice', { text: 'hi' }))
+expectType<Promise<Record<string, never>>>(app.pusher.terminateUserConnections(42))
+app.pusher.channelInfo('presence-room', { info: 'user_count' }).then((info) => {
+  expectType<boolean>(info.occupied)
+  expectType<number | undefined>(info.user_count)
+})
+app.pusher.presenceUsers('presence-room').then((users) => { expectType<string>(users[0].id) })
+app.pusher.channelsInfo({ prefix: 'presence-' }).then((channels) => { expectType<number | undefined>(channels.x.subscription_count) })
+app.pusher.trigger('chat', 'e', 1, { info: 'subscription_count' }).then((answer) => {
+  expectType<number | undefined>(answer.channels?.chat.subscription_count)
+})
+app.post('/ship', async (request) => {
+  expectType<string | undefined>(request.pusher.socketId)
+  expectType<TriggerResponse>(await request.pusher.trigger('orders', 'shipped', { id: 1 }))
+  await request.pusher.triggerBatch([{ channel: 'a', name: 'b', data: 1 }])
+})
+expectAssignable<FastifyPusherOptions>({ retries: 0, retryUnsafe: true, batching: false, batchSize: 10, maxInFlight: 16, maxEventBytes: 20000 })
+expectError(app.register(fastifyPusher, { batching: 'no' }))

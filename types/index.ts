@@ -169,6 +169,16 @@ export interface FastifyPusher {
   trigger: (channel: string | string[], event: string, data: unknown, params?: Pusher.TriggerParams) => Promise<TriggerResponse>
   /** The client's triggerBatch (at most 10 events), with each event's data turned into text by `serialize`. */
   triggerBatch: (events: Pusher.BatchEvent[]) => Promise<TriggerResponse>
+  /** An event to a signed-in user (pusher-js `signin()`), serialized and checked like a trigger. */
+  sendToUser: (userId: string | number, event: string, data: unknown) => Promise<Record<string, never>>
+  /** Closes every connection of a signed-in user. */
+  terminateUserConnections: (userId: string | number) => Promise<Record<string, never>>
+  /** GET /channels/{name}: `{ occupied, subscription_count?, user_count? }` (`info` asks for the attributes). */
+  channelInfo: (name: string, options?: { info?: string }) => Promise<{ occupied: boolean } & ChannelAttributes>
+  /** GET /channels: the occupied channels, by name. */
+  channelsInfo: (options?: { prefix?: string, info?: string }) => Promise<Record<string, ChannelAttributes>>
+  /** GET /channels/{name}/users: the members of a presence channel. */
+  presenceUsers: (name: string) => Promise<Array<{ id: string }>>
   /** Sets the auth handler. Without one every channel auth request is refused (403). */
   auth: (handler: AuthHandler) => void
   /** Sets the presence member handler. */
@@ -185,8 +195,19 @@ export interface FastifyPusher {
   readonly webhooks: FastifyPusherWebhooks
 }
 
+/** `request.pusher`: sending on behalf of the requesting client, whose socket is left out. */
+export interface RequestPusher {
+  /** The X-Socket-ID header when it is a valid socket id; undefined when absent or malformed. */
+  readonly socketId: string | undefined
+  trigger: FastifyPusher['trigger']
+  triggerBatch: FastifyPusher['triggerBatch']
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     pusher: FastifyPusher
+  }
+  interface FastifyRequest {
+    pusher: RequestPusher
   }
 }

@@ -17,11 +17,12 @@ interface ClientConfig {
 }
 
 export interface ApiCall {
-  method: 'POST'
+  method: 'GET' | 'POST'
   /** Under /apps/{appId}, e.g. `/events` */
   path: string
   params?: object
-  body: object
+  /** POST only. */
+  body?: object
 }
 
 export interface TransportOptions {
@@ -72,11 +73,11 @@ export async function apiRequest (client: Pusher, options: TransportOptions, cal
 
 function attemptCall (config: ClientConfig, options: TransportOptions, call: ApiCall, context: CallContext, deadline: number): Promise<unknown> {
   const path = config.prefixPath(call.path)
-  const body = JSON.stringify(call.body)
+  const body = call.body === undefined ? undefined : JSON.stringify(call.body)
   const query = createSignedQueryString(config.token, { method: call.method, path, params: call.params, body })
   const url = new URL(`${config.getBaseURL()}${path}?${query}`)
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest
-  const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
+  const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
 
   return new Promise((resolve, reject) => {
     let sent = false

@@ -17,7 +17,8 @@ export const MAX_SOCKETS = 16
 
 /** What a call was about (an event, or a batch of them), read from the body the official client built. */
 function callContext (call: ApiCall): CallContext {
-  const body = call.body as { name?: string, channels?: string[], batch?: Array<{ name: string, channel: string }> }
+  const body = (call.body ?? {}) as { name?: string, channels?: string[], batch?: Array<{ name: string, channel: string }> }
+  if (body.name === undefined && body.batch === undefined) return { what: `${call.method} ${call.path}` }
   const events = body.batch ?? [{ name: body.name as string, channel: '' }]
   const names = [...new Set(events.map((event) => event.name))]
   const channels = body.batch === undefined ? body.channels as string[] : [...new Set(body.batch.map((event) => event.channel))]
@@ -44,6 +45,6 @@ export function createSender (client: Pusher, options: SendOptions): Sender {
   const transport: TransportOptions = { agent, timeout: options.timeout, retries: options.retries, retryUnsafe: options.retryUnsafe }
   const send = (method: ApiCall['method']) => async (call: Omit<ApiCall, 'method'>): Promise<unknown> =>
     await apiRequest(client, transport, { ...call, method }, callContext({ ...call, method }))
-  const view: Pusher = Object.create(client, { post: { value: send('POST') } })
+  const view: Pusher = Object.create(client, { post: { value: send('POST') }, get: { value: send('GET') } })
   return { client: view, close: () => { if (own) agent.destroy() } }
 }

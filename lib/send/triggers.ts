@@ -83,6 +83,7 @@ export function createTriggers (client: Pusher, options: TriggerOptions) {
     triggerBatch,
     /** From now on every call rejects with FST_PUSHER_CLOSED. */
     close: () => { closing = true },
+    isClosing: () => closing,
     /** Resolves once every queued and in-flight call has settled. */
     drain: async () => {
       await queue.drain()

@@ -1,32 +1,8 @@
 // trigger and triggerBatch: auto-batching, splitting, checks before sending, close.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { createBatchQueue, type BatchEvent } from '../../lib/send/batch-queue'
-import { buildApp, MASTER_KEY } from '../helpers/app'
-
-interface Call { path: string, body: any }
-type Answer = (call: Call) => { status?: number, body?: unknown, delayMs?: number }
-
-/** A loopback API server recording each call's path and body. */
-async function fakeApi (t: Test, answer: Answer = () => ({})) {
-  const calls: Call[] = []
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    let text = ''
-    req.on('data', (chunk) => { text += String(chunk) })
-    req.on('end', () => {
-      const call = { path: String(req.url).split('?')[0].replace('/apps/4', ''), body: JSON.parse(text) }
-      calls.push(call)
-      const { status = 200, body = {}, delayMs = 0 } = answer(call)
-      setTimeout(() => { res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)) }, delayMs)
-    })
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(() => { server.closeAllConnections(); server.close() })
-  return { calls, options: { host: '127.0.0.1', port: (server.address() as AddressInfo).port, useTLS: false, encryptionMasterKeyBase64: MASTER_KEY } }
-}
+import { buildApp } from '../helpers/app'
+import { fakeApi } from '../helpers/fake-api'
 
 t.test('triggers to one plain channel in one turn go out as batch_events calls of 10, in order', async (t) => {
   const api = await fakeApi(t)
