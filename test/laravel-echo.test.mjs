@@ -137,6 +137,6 @@ t.test('signin() through Echo\'s connector, and an event sent to that user', asy
   await pusher.user.signinDonePromise
   t.same(pusher.user.user_data, { id: '2', user_info: { name: 'Bob' } })
   const received = first((cb) => pusher.user.bind('Notice', cb), 'the user event')
-  await app.pusher.client.sendToUser('2', 'Notice', { text: 'hello Bob' })
+  await app.pusher.sendToUser('2', 'Notice', { text: 'hello Bob' })
   t.same(await received, { text: 'hello Bob' })
 })

@@ -51,11 +51,11 @@ t.test('pusher-js signin() succeeds through the plugin, and sendToUser reaches t
   const bobGot: unknown[] = []
   bob.user.bind('notice', (data: unknown) => { bobGot.push(data) })
   const received = nextEvent(ann.user, 'notice', 'the event sent to ann')
-  await app.pusher.client.sendToUser('ann', 'notice', { text: 'for ann only' })
+  await app.pusher.sendToUser('ann', 'notice', { text: 'for ann only' })
   t.same(await received, { text: 'for ann only' })
   // A marker sent to bob after ann's event: once it arrives, ann's event would have too.
   const marker = nextEvent(bob.user, 'marker')
-  await app.pusher.client.sendToUser('bob', 'marker', {})
+  await app.pusher.sendToUser('bob', 'marker', {})
   await marker
   t.same(bobGot, [], 'bob did not receive ann\'s event')
 })
@@ -64,7 +64,7 @@ t.test('terminateUserConnections disconnects the signed-in user', async (t) => {
   const cy = await signedIn(t, 'cy')
   const socket = (cy.connection as any).connection.transport.socket
   const gone = eventually(() => cy.connection.state !== 'connected', 'cy disconnected')
-  await app.pusher.client.terminateUserConnections('cy')
+  await app.pusher.terminateUserConnections('cy')
   await gone
   t.pass('disconnected')
   // pusher-js then closes its (already closed) Node WebSocket, whose close() arms a 30 s
