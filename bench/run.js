@@ -4,9 +4,11 @@
 // Each server and each load run is its own process; contenders take turns within each
 // round (the order rotates), and medians of the rounds are compared. Bounded in time:
 // cases x contenders x BENCH_ROUNDS runs of BENCH_DURATION seconds each.
+// Then the send benchmark (bench/send.js; BENCH_SEND=0 leaves it out).
 const { fork, execFileSync } = require('node:child_process')
 const { join } = require('node:path')
 const { CASES } = require('./cases')
+const { benchSend } = require('./send')
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
 const DURATION = Number(process.env.BENCH_DURATION ?? 2)
@@ -62,6 +64,7 @@ async function main () {
   } finally {
     for (const server of servers) server.stop()
   }
+  if (process.env.BENCH_SEND !== '0') await benchSend()
 }
 
 main().catch((error) => { console.error(error); process.exit(1) })

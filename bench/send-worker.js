@@ -1,0 +1,43 @@
+'use strict'
+// One sender of the send benchmark, in its own process:
+//   node bench/send-worker.js KIND CONCURRENCY EVENTS OPTIONS_JSON
+// KIND: plugin (app.pusher.trigger), official (the official client's trigger),
+// batch (hand-written triggerBatch calls of 10). CONCURRENCY callers each await
+// their trigger before the next; EVENTS in all, to channel "bench".
+const Fastify = require('fastify')
+const Pusher = require('pusher')
+const fastifyPusher = require('fastify-pusher')
+
+async function main () {
+  const [kind, concurrency, events, json] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), process.argv[5]]
+  const options = JSON.parse(json)
+  let send
+  let close = async () => {}
+  if (kind === 'plugin') {
+    const app = Fastify()
+    await app.register(fastifyPusher, options)
+    await app.ready()
+    send = async (n) => await app.pusher.trigger('bench', 'e', { n })
+    close = async () => { await app.close() }
+  } else {
+    const client = new Pusher(options)
+    send = kind === 'official'
+      ? async (n) => await client.trigger('bench', 'e', { n })
+      : async (n) => await client.triggerBatch(Array.from({ length: 10 }, (_, i) => ({ channel: 'bench', name: 'e', data: { n: n + i } })))
+  }
+  const perCall = kind === 'batch' ? 10 : 1
+  let next = 0
+  process.send({ ready: true })
+  await new Promise((resolve) => process.once('message', resolve))
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < events) {
+      const n = next
+      next += perCall
+      await send(n)
+    }
+  }))
+  await close()
+  process.send({ done: true })
+}
+
+main().catch((error) => { console.error(error); process.exit(1) })

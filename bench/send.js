@@ -1,0 +1,67 @@
+'use strict'
+// The send benchmark (part of npm run bench): events received per second by a pusher-js
+// client subscribed through soketi on 127.0.0.1, for app.pusher.trigger with 32 and 64
+// concurrent awaiting callers, against the official client's trigger awaited the same
+// way and against hand-written triggerBatch calls of 10. Each sender is its own process;
+// contenders take turns within each round; medians of the rounds are compared.
+const { fork } = require('node:child_process')
+const { join } = require('node:path')
+const Pusher = require('pusher-js')
+const { startSoketi } = require('../examples/soketi')
+
+const ROUNDS = Number(process.env.BENCH_SEND_ROUNDS ?? 5)
+const EVENTS = Number(process.env.BENCH_SEND_EVENTS ?? 3000)
+const CONTENDERS = ['plugin', 'official', 'batch']
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+/** Runs one sender; resolves to events received per second (every event must arrive). */
+async function run (soketi, channel, kind, concurrency) {
+  const options = { appId: soketi.appId, key: soketi.key, secret: soketi.secret, host: soketi.host, port: soketi.port, useTLS: false }
+  const worker = fork(join(__dirname, 'send-worker.js'), [kind, String(concurrency), String(EVENTS), JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  await new Promise((resolve) => worker.once('message', resolve))
+  let received = 0
+  const seen = new Set()
+  const all = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${kind}: ${received} of ${EVENTS} events within 60 s`)), 60_000)
+    const listener = ({ n }) => {
+      received++
+      seen.add(n)
+      if (received === EVENTS) { clearTimeout(timer); channel.unbind('e', listener); resolve() }
+    }
+    channel.bind('e', listener)
+  })
+  const started = process.hrtime.bigint()
+  worker.send('go')
+  await all
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  await new Promise((resolve) => worker.once('exit', resolve))
+  if (seen.size !== EVENTS) throw new Error(`${kind}: ${seen.size} distinct events of ${EVENTS}`)
+  return EVENTS / seconds
+}
+
+async function benchSend () {
+  const soketi = await startSoketi()
+  const client = new Pusher(soketi.key, { cluster: 'local', wsHost: soketi.host, wsPort: soketi.port, forceTLS: false, enabledTransports: ['ws'], disableStats: true })
+  try {
+    const channel = client.subscribe('bench')
+    await new Promise((resolve) => channel.bind('pusher:subscription_succeeded', resolve))
+    console.log(`\nsend: events received per second by a pusher-js client through soketi 1.6.1, ${EVENTS} events per run, ${ROUNDS} rounds`)
+    for (const concurrency of [32, 64]) {
+      const rates = Object.fromEntries(CONTENDERS.map((kind) => [kind, []]))
+      for (let round = 0; round < ROUNDS; round++) {
+        for (let i = 0; i < CONTENDERS.length; i++) {
+          const kind = CONTENDERS[(i + round) % CONTENDERS.length]
+          rates[kind].push(await run(soketi, channel, kind, concurrency))
+        }
+      }
+      const [plugin, official, batch] = CONTENDERS.map((kind) => median(rates[kind]))
+      console.log(`${String(concurrency).padStart(2)} callers   app.pusher.trigger ${plugin.toFixed(0).padStart(6)} ev/s   official trigger ${official.toFixed(0).padStart(6)} ev/s   hand-written triggerBatch of 10 ${batch.toFixed(0).padStart(6)} ev/s   plugin/official ${(plugin / official).toFixed(1)}x   plugin/triggerBatch ${(plugin / batch).toFixed(2)}x`)
+    }
+  } finally {
+    client.disconnect()
+    await soketi.stop()
+  }
+}
+
+module.exports = { benchSend }
+if (require.main === module) benchSend().catch((error) => { console.error(error); process.exit(1) })
