@@ -9,3 +9,13 @@ await app.register(named, { ...options, prefix: '/other' })
 const key: string = app.pusher.key
 const schemaType: string = PresenceWebhook.type
 export { key, schemaType }
+
+// Typed events declared from an ES module reach the same interface.
+declare module 'fastify-pusher' {
+  interface PusherEvents { 'esm.event': { n: number } }
+}
+await app.pusher.trigger('chat', 'esm.event', { n: 1 })
+// @ts-expect-error: the data of a declared event is checked
+await app.pusher.trigger('chat', 'esm.event', { n: 'one' })
+// @ts-expect-error: only declared names
+await app.pusher.trigger('chat', 'undeclared', {})

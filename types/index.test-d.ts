@@ -133,3 +133,8 @@ app.post('/ship', async (request) => {
 })
 expectAssignable<FastifyPusherOptions>({ retries: 0, retryUnsafe: true, batching: false, batchSize: 10, maxInFlight: 16, maxEventBytes: 20000 })
 expectError(app.register(fastifyPusher, { batching: 'no' }))
+
+// Without declared events: any name, any data.
+app.pusher.trigger('chat', 'anything', { any: 'thing' })
+app.pusher.triggerBatch([{ channel: 'a', name: 'whatever', data: 42 }])
+app.pusher.sendToUser('ann', 'x', null)

@@ -148,6 +148,25 @@ export interface FastifyPusherWebhooks {
   client: (handler: WebhookHandler<ClientEventWebhook>) => void
 }
 
+/**
+ * Your events, declared once by declaration merging:
+ * `declare module 'fastify-pusher' { interface PusherEvents { 'order.shipped': { orderId: string } } }`.
+ * Then trigger, triggerBatch, sendToUser and request.pusher.trigger take only those names,
+ * each with its data. Without a declared event, every name and any data are accepted.
+ */
+export interface PusherEvents {}
+
+/** A declared event name (any string while PusherEvents is empty). */
+export type PusherEventName = [keyof PusherEvents] extends [never] ? string : Extract<keyof PusherEvents, string>
+
+/** The data of a declared event (unknown while PusherEvents is empty). */
+export type PusherEventData<Event extends string> = Event extends keyof PusherEvents ? PusherEvents[Event] : unknown
+
+/** One event of triggerBatch, checked against PusherEvents. */
+export type PusherBatchEvent = {
+  [Event in PusherEventName]: { channel: string, name: Event, data: PusherEventData<Event>, socket_id?: string, info?: string }
+}[PusherEventName]
+
 /** A channel's attributes, when `info` asked for them. */
 export interface ChannelAttributes {
   subscription_count?: number
@@ -166,11 +185,11 @@ export interface FastifyPusher {
   /** The public app key, for pages that start pusher-js. */
   readonly key: string
   /** The client's trigger, with data turned into text by `serialize`. */
-  trigger: (channel: string | string[], event: string, data: unknown, params?: Pusher.TriggerParams) => Promise<TriggerResponse>
+  trigger: <Event extends PusherEventName>(channel: string | string[], event: Event, data: PusherEventData<Event>, params?: Pusher.TriggerParams) => Promise<TriggerResponse>
   /** The client's triggerBatch (at most 10 events), with each event's data turned into text by `serialize`. */
-  triggerBatch: (events: Pusher.BatchEvent[]) => Promise<TriggerResponse>
+  triggerBatch: (events: PusherBatchEvent[]) => Promise<TriggerResponse>
   /** An event to a signed-in user (pusher-js `signin()`), serialized and checked like a trigger. */
-  sendToUser: (userId: string | number, event: string, data: unknown) => Promise<Record<string, never>>
+  sendToUser: <Event extends PusherEventName>(userId: string | number, event: Event, data: PusherEventData<Event>) => Promise<Record<string, never>>
   /** Closes every connection of a signed-in user. */
   terminateUserConnections: (userId: string | number) => Promise<Record<string, never>>
   /** GET /channels/{name}: `{ occupied, subscription_count?, user_count? }` (`info` asks for the attributes). */
