@@ -1,9 +1,9 @@
 import type { Agent } from 'node:http'
 import type Pusher from 'pusher'
-import type { FastifyPusherOptions, Serialize } from '../../types/index'
+import type { FastifyPusherOptions } from '../../types/index'
 import { InvalidOptionError, MissingOptionError } from '../errors'
 import { resolveRouteOptions, type ResolvedRouteOptions } from './route-options'
-import type { TriggerOptions } from '../send/triggers'
+import { resolveSendOptions, type SendOptions } from './send-options'
 
 type Env = Record<string, string | undefined>
 
@@ -46,7 +46,7 @@ export interface ClientConfig {
   agent?: Agent
 }
 
-export interface ResolvedOptions {
+export interface ResolvedOptions extends SendOptions {
   /** Set when the user passed a ready client; otherwise `clientConfig` is. */
   client?: Pusher
   clientConfig?: ClientConfig
@@ -54,9 +54,6 @@ export interface ResolvedOptions {
   authPath: string
   userAuthPath: string
   routeOptions: ResolvedRouteOptions
-  retries: number
-  retryUnsafe: boolean
-  send: TriggerOptions
 }
 
 /**
@@ -77,15 +74,7 @@ export function resolveOptions (options: FastifyPusherOptions, env: Env = proces
     authPath: resolvePath('authPath', read('authPath'), DEFAULT_AUTH_PATH),
     userAuthPath: resolvePath('userAuthPath', options.userAuthPath, DEFAULT_USER_AUTH_PATH),
     routeOptions: resolveRouteOptions(options.routeOptions),
-    retries: resolveRetries(options.retries),
-    retryUnsafe: resolveFlag('retryUnsafe', options.retryUnsafe, false),
-    send: {
-      serialize: resolveSerialize(options.serialize),
-      batching: resolveFlag('batching', options.batching, true),
-      batchSize: resolveCount('batchSize', options.batchSize, DEFAULT_BATCH_SIZE, 100),
-      maxInFlight: resolveCount('maxInFlight', options.maxInFlight, DEFAULT_MAX_IN_FLIGHT, 1024),
-      maxEventBytes: resolveCount('maxEventBytes', options.maxEventBytes, DEFAULT_MAX_EVENT_BYTES, 2 ** 30)
-    }
+    ...resolveSendOptions(options)
   }
   if (resolved.authPath === resolved.userAuthPath) {
     throw new InvalidOptionError('userAuthPath', 'must differ from authPath')
@@ -126,47 +115,12 @@ export function resolveOptions (options: FastifyPusherOptions, env: Env = proces
   return resolved
 }
 
-function resolveSerialize (serialize: unknown): Serialize {
-  if (serialize === undefined) return JSON.stringify
-  if (typeof serialize !== 'function') {
-    throw new InvalidOptionError('serialize', 'must be a function that turns event data into a string')
-  }
-  return serialize as Serialize
-}
-
 function resolvePrefix (prefix: unknown): string {
   if (prefix === undefined) return DEFAULT_PREFIX
   if (typeof prefix !== 'string' || (prefix !== '' && !prefix.startsWith('/'))) {
     throw new InvalidOptionError('prefix', 'must be a path that starts with "/" (or "" for none)')
   }
   return prefix.replace(/\/+$/, '')
-}
-
-export const DEFAULT_RETRIES = 2
-export const DEFAULT_BATCH_SIZE = 10
-export const DEFAULT_MAX_IN_FLIGHT = 16
-export const DEFAULT_MAX_EVENT_BYTES = 10240
-
-function resolveCount (name: string, value: unknown, defaultValue: number, max: number): number {
-  if (value === undefined) return defaultValue
-  if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > max) {
-    throw new InvalidOptionError(name, `must be a whole number from 1 to ${max}, got a ${typeof value}`)
-  }
-  return value as number
-}
-
-function resolveRetries (retries: unknown): number {
-  if (retries === undefined) return DEFAULT_RETRIES
-  if (!Number.isSafeInteger(retries) || (retries as number) < 0 || (retries as number) > 10) {
-    throw new InvalidOptionError('retries', `must be a whole number from 0 to 10, got a ${typeof retries}`)
-  }
-  return retries as number
-}
-
-function resolveFlag (name: string, value: unknown, defaultValue: boolean): boolean {
-  if (value === undefined) return defaultValue
-  if (typeof value !== 'boolean') throw new InvalidOptionError(name, `must be true or false, got a ${typeof value}`)
-  return value
 }
 
 function resolvePath (name: string, path: unknown, defaultPath: string): string {

@@ -1,0 +1,60 @@
+import type { FastifyPusherOptions, Serialize } from '../../types/index'
+import { InvalidOptionError } from '../errors'
+import type { TriggerOptions } from '../send/triggers'
+
+/** The options of the sending side (server -> Pusher), checked at register time. */
+export interface SendOptions {
+  retries: number
+  retryUnsafe: boolean
+  send: TriggerOptions
+}
+
+export const DEFAULT_RETRIES = 2
+export const DEFAULT_BATCH_SIZE = 10
+export const DEFAULT_MAX_IN_FLIGHT = 16
+export const DEFAULT_MAX_EVENT_BYTES = 10240
+
+function resolveCount (name: string, value: unknown, defaultValue: number, max: number): number {
+  if (value === undefined) return defaultValue
+  if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > max) {
+    throw new InvalidOptionError(name, `must be a whole number from 1 to ${max}, got a ${typeof value}`)
+  }
+  return value as number
+}
+
+function resolveRetries (retries: unknown): number {
+  if (retries === undefined) return DEFAULT_RETRIES
+  if (!Number.isSafeInteger(retries) || (retries as number) < 0 || (retries as number) > 10) {
+    throw new InvalidOptionError('retries', `must be a whole number from 0 to 10, got a ${typeof retries}`)
+  }
+  return retries as number
+}
+
+function resolveFlag (name: string, value: unknown, defaultValue: boolean): boolean {
+  if (value === undefined) return defaultValue
+  if (typeof value !== 'boolean') throw new InvalidOptionError(name, `must be true or false, got a ${typeof value}`)
+  return value
+}
+
+function resolveSerialize (serialize: unknown): Serialize {
+  if (serialize === undefined) return JSON.stringify
+  if (typeof serialize !== 'function') {
+    throw new InvalidOptionError('serialize', 'must be a function that turns event data into a string')
+  }
+  return serialize as Serialize
+}
+
+/** The sending options, each checked; the messages name the option and never echo a value. */
+export function resolveSendOptions (options: FastifyPusherOptions): SendOptions {
+  return {
+    retries: resolveRetries(options.retries),
+    retryUnsafe: resolveFlag('retryUnsafe', options.retryUnsafe, false),
+    send: {
+      serialize: resolveSerialize(options.serialize),
+      batching: resolveFlag('batching', options.batching, true),
+      batchSize: resolveCount('batchSize', options.batchSize, DEFAULT_BATCH_SIZE, 100),
+      maxInFlight: resolveCount('maxInFlight', options.maxInFlight, DEFAULT_MAX_IN_FLIGHT, 1024),
+      maxEventBytes: resolveCount('maxEventBytes', options.maxEventBytes, DEFAULT_MAX_EVENT_BYTES, 2 ** 30)
+    }
+  }
+}
