@@ -27,12 +27,13 @@ export function redact (message: string): string {
  * whose JSON body is `{ error, code }`. The error carries the status (from `code`
  * on a 200), the server's message (redacted) and what was sent; never the URL.
  */
-export function apiFailure (status: number, text: string, parsed: unknown, context: CallContext): Error | undefined {
+export function apiFailure (status: number, text: string, parsed: unknown, callContext: () => CallContext): Error | undefined {
   const body = parsed !== null && typeof parsed === 'object' ? parsed as { error?: unknown, code?: unknown } : undefined
   const failed = status >= 400 || (body !== undefined && body.error !== undefined)
   if (!failed) return undefined
   const statusCode = status >= 400 ? status : typeof body?.code === 'number' && body.code >= 400 ? body.code : 500
   const serverMessage = redact(typeof body?.error === 'string' ? body.error : text)
+  const context = callContext()
   const error = new ApiError(context.what, `${statusCode} ${serverMessage}`)
   return Object.assign(error, { statusCode, serverMessage, event: context.event, channels: context.channels })
 }

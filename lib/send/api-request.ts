@@ -11,9 +11,10 @@ const { createSignedQueryString } = require('pusher/lib/requests') as {
 
 interface ClientConfig {
   token: unknown
-  timeout?: number
+  scheme: string
+  host: string
+  port?: number
   prefixPath: (path: string) => string
-  getBaseURL: () => string
 }
 
 export interface ApiCall {
@@ -52,7 +53,7 @@ class AttemptError extends Error {
  * `{ error }`), FST_PUSHER_API_TIMEOUT or FST_PUSHER_API_UNREACHABLE. No error
  * carries the URL or its signature.
  */
-export async function apiRequest (client: Pusher, options: TransportOptions, call: ApiCall, context: CallContext): Promise<unknown> {
+export async function apiRequest (client: Pusher, options: TransportOptions, call: ApiCall, context: () => CallContext): Promise<unknown> {
   const config = (client as unknown as { config: ClientConfig }).config
   const deadline = options.timeout > 0 ? Date.now() + options.timeout : Infinity
   for (let attempt = 0; ; attempt++) {
@@ -71,12 +72,11 @@ export async function apiRequest (client: Pusher, options: TransportOptions, cal
   }
 }
 
-function attemptCall (config: ClientConfig, options: TransportOptions, call: ApiCall, context: CallContext, deadline: number): Promise<unknown> {
+function attemptCall (config: ClientConfig, options: TransportOptions, call: ApiCall, context: () => CallContext, deadline: number): Promise<unknown> {
   const path = config.prefixPath(call.path)
   const body = call.body === undefined ? undefined : JSON.stringify(call.body)
   const query = createSignedQueryString(config.token, { method: call.method, path, params: call.params, body })
-  const url = new URL(`${config.getBaseURL()}${path}?${query}`)
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest
+  const send = config.scheme === 'https' ? httpsRequest : httpRequest
   const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
 
   return new Promise((resolve, reject) => {
@@ -86,23 +86,23 @@ function attemptCall (config: ClientConfig, options: TransportOptions, call: Api
       clearTimeout(timer)
       reject(new AttemptError(failure, retry))
     }
-    const req = send(url, { method: call.method, agent: options.agent, headers })
+    const req = send({ host: config.host, port: config.port, path: `${path}?${query}`, method: call.method, agent: options.agent, headers })
     if (deadline !== Infinity) {
       timer = setTimeout(() => {
         req.destroy()
-        fail(new ApiTimeoutError(context.what, options.timeout), 'unsafe')
+        fail(new ApiTimeoutError(context().what, options.timeout), 'unsafe')
       }, Math.max(0, deadline - Date.now()))
     }
     // 'finish': the whole request was handed to the connection; before it, nothing was sent.
     req.on('finish', () => { sent = true })
     req.on('error', (error: NodeJS.ErrnoException) => {
-      fail(new ApiNetworkError(context.what, error.message, { cause: error }), sent ? 'unsafe' : 'safe')
+      fail(new ApiNetworkError(context().what, error.message, { cause: error }), sent ? 'unsafe' : 'safe')
     })
     req.on('response', (res: IncomingMessage) => {
       let text = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => { text += chunk })
-      res.on('error', (error) => { fail(new ApiNetworkError(context.what, 'the answer was cut off', { cause: error }), 'unsafe') })
+      res.on('error', (error) => { fail(new ApiNetworkError(context().what, 'the answer was cut off', { cause: error }), 'unsafe') })
       res.on('end', () => {
         clearTimeout(timer)
         let parsed: unknown

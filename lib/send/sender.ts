@@ -44,7 +44,7 @@ export function createSender (client: Pusher, options: SendOptions): Sender {
   const agent = options.agent ?? (scheme === 'https' ? new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }) : new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }))
   const transport: TransportOptions = { agent, timeout: options.timeout, retries: options.retries, retryUnsafe: options.retryUnsafe }
   const send = (method: ApiCall['method']) => async (call: Omit<ApiCall, 'method'>): Promise<unknown> =>
-    await apiRequest(client, transport, { ...call, method }, callContext({ ...call, method }))
+    await apiRequest(client, transport, { ...call, method }, () => callContext({ ...call, method }))
   const view: Pusher = Object.create(client, { post: { value: send('POST') }, get: { value: send('GET') } })
   return { client: view, close: () => { if (own) agent.destroy() } }
 }

@@ -63,3 +63,9 @@ t.test('once close has begun, user calls reject with FST_PUSHER_CLOSED', async (
   await app.close()
   t.match(late, [{ code: 'FST_PUSHER_CLOSED' }, { code: 'FST_PUSHER_CLOSED' }])
 })
+
+t.test('a failed channel query rejects with FST_PUSHER_API_ERROR naming the query', async (t) => {
+  const api = await fakeApi(t, () => ({ status: 500, body: { error: 'down' } }))
+  const app = await buildApp(t, api.options)
+  await t.rejects(app.pusher.channelInfo('room'), { code: 'FST_PUSHER_API_ERROR', statusCode: 500, message: 'The Pusher API refused GET /channels/room: 500 down' })
+})
