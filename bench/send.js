@@ -16,8 +16,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 /** Runs one sender; resolves to events received per second (every event must arrive). */
 async function run (soketi, channel, kind, concurrency) {
-  const options = { appId: soketi.appId, key: soketi.key, secret: soketi.secret, host: soketi.host, port: soketi.port, useTLS: false }
-  const worker = fork(join(__dirname, 'send-worker.js'), [kind, String(concurrency), String(EVENTS), JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const worker = fork(join(__dirname, 'send-worker.js'), [kind, String(concurrency), String(EVENTS), JSON.stringify(soketi.pusherOptions)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   await new Promise((resolve) => worker.once('message', resolve))
   let received = 0
   const seen = new Set()

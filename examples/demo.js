@@ -24,7 +24,7 @@ async function main () {
     soketi = await startSoketi({
       webhooks: [{ url: `http://127.0.0.1:${listenPort}/pusher/events/presence`, event_types: ['member_added', 'member_removed'] }]
     })
-    pusherOptions = { appId: soketi.appId, key: soketi.key, secret: soketi.secret, host: soketi.host, port: soketi.port, useTLS: false }
+    pusherOptions = soketi.pusherOptions
     browser = { wsHost: soketi.host, wsPort: soketi.port, forceTLS: false, enabledTransports: ['ws'], cluster: 'local' }
   }
 

@@ -73,7 +73,11 @@ async function startSoketi (options = {}) {
   for (let attempt = 0; attempt < 150 && child.exitCode === null; attempt++) {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/`)
-      if (res.ok) return { host: '127.0.0.1', port, appId, key, secret, output: () => output, stop }
+      if (res.ok) {
+        // What fastify-pusher (or the official client) needs to send to this soketi.
+        const pusherOptions = { appId, key, secret, host: '127.0.0.1', port, useTLS: false }
+        return { host: '127.0.0.1', port, appId, key, secret, pusherOptions, output: () => output, stop }
+      }
     } catch {}
     await new Promise((resolve) => setTimeout(resolve, 100))
   }

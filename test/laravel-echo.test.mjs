@@ -17,15 +17,7 @@ let origin
 
 t.before(async () => {
   soketi = await startSoketi()
-  app = await buildApp({
-    appId: soketi.appId,
-    key: soketi.key,
-    secret: soketi.secret,
-    host: soketi.host,
-    port: soketi.port,
-    useTLS: false,
-    encryptionMasterKeyBase64: MASTER_KEY
-  })
+  app = await buildApp({ ...soketi.pusherOptions, encryptionMasterKeyBase64: MASTER_KEY })
   const port = await freePort()
   await app.listen({ host: '127.0.0.1', port })
   origin = `http://127.0.0.1:${port}`

@@ -31,15 +31,7 @@ t.before(async () => {
     if (request.url === '/pusher/auth') lastAuthAnswer = String(payload)
     return payload
   })
-  await app.register(fastifyPusher, {
-    appId: soketi.appId,
-    key: soketi.key,
-    secret: soketi.secret,
-    host: soketi.host,
-    port: soketi.port,
-    useTLS: false,
-    encryptionMasterKeyBase64: MASTER_KEY
-  })
+  await app.register(fastifyPusher, { ...soketi.pusherOptions, encryptionMasterKeyBase64: MASTER_KEY })
   // Users come from a header here; a real app would use its session.
   app.pusher.auth((request, channelName) => request.headers['x-user'] !== undefined && !channelName.includes('refused'))
   app.pusher.channelData((request) => ({ user_id: String(request.headers['x-user']), user_info: { name: `Name of ${String(request.headers['x-user'])}` } }))

@@ -12,9 +12,7 @@ let base: string
 t.before(async () => {
   soketi = await startSoketi()
   app = Fastify()
-  await app.register(fastifyPusher, {
-    appId: soketi.appId, key: soketi.key, secret: soketi.secret, host: soketi.host, port: soketi.port, useTLS: false
-  })
+  await app.register(fastifyPusher, soketi.pusherOptions)
   // The user comes from a header here; a real app would use its session.
   app.pusher.userAuth((request) => {
     const user = request.headers['x-user']

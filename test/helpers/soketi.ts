@@ -22,6 +22,8 @@ export interface Soketi {
   appId: string
   key: string
   secret: string
+  /** `{ appId, key, secret, host, port, useTLS: false }`: the plugin's options for this soketi. */
+  pusherOptions: { appId: string, key: string, secret: string, host: string, port: number, useTLS: false }
   /** What soketi printed, for failure messages. */
   output: () => string
   stop: () => Promise<void>

@@ -10,9 +10,7 @@ let soketi: Soketi
 let app: FastifyInstance
 let base: string
 
-const pusherOptions = (secret?: string) => ({
-  appId: soketi.appId, key: soketi.key, secret: secret ?? soketi.secret, host: soketi.host, port: soketi.port, useTLS: false
-})
+const pusherOptions = (secret?: string) => ({ ...soketi.pusherOptions, secret: secret ?? soketi.secret })
 
 t.before(async () => {
   soketi = await startSoketi()
