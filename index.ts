@@ -40,7 +40,8 @@ async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions):
     userAuthPath: resolved.userAuthPath,
     client,
     decorator,
-    routeOptions: resolved.routeOptions
+    routeOptions: resolved.routeOptions,
+    webhooks: resolved.webhooks
   })
 }
 
@@ -54,9 +55,12 @@ export {
   UserAuthRequestBody, UserAuthResponse, ErrorResponse, WebhookResponse, SOCKET_ID_MAX_LENGTH,
   ChannelExistenceEvent, ChannelExistenceWebhook, ChannelOccupiedEvent, ChannelVacatedEvent,
   PresenceEvent, PresenceWebhook, MemberAddedEvent, MemberRemovedEvent,
-  ClientEvent, ClientEventWebhook,
+  ClientEvent, ClientEventWebhook, SubscriptionCountEvent, SubscriptionCountWebhook,
+  CacheMissEvent, CacheMissWebhook, WebhookEvent, WebhookPayload,
   CHANNEL_NAME_PATTERN, CHANNEL_NAME_MAX_LENGTH, SOCKET_ID_PATTERN, MAX_BATCH_CHANNELS
 } from './lib/schemas'
+export { redisDedupeStore } from './lib/webhooks/dedupe/redis-store'
+export { memoryDedupeStore } from './lib/webhooks/dedupe/memory-store'
 export * as errors from './lib/errors'
 export type * from './types/index'
 

@@ -1,20 +1,17 @@
 import type Pusher from 'pusher'
 import type {
-  AuthHandler, ChannelDataHandler, ChannelRuleHandler, FastifyPusher, UserAuthHandler, WebhookHandler
+  AuthHandler, ChannelDataHandler, ChannelRuleHandler, FastifyPusher, UserAuthHandler
 } from '../types/index'
-import type { ChannelExistenceWebhook, ClientEventWebhook, PresenceWebhook } from './schemas'
 import { InvalidHandlerError } from './errors'
 import { signingToken } from './config/client'
 import { ChannelRules } from './auth/channel-rules'
+import { createWebhookHandlers, type WebhookHandlers } from './webhooks/handlers'
 
 /** The handlers the routes call; read at request time, so they may be set before or after ready(). */
 export interface Handlers {
   auth?: AuthHandler
   channelData?: ChannelDataHandler
   userAuth?: UserAuthHandler
-  channelExistence?: WebhookHandler<ChannelExistenceWebhook>
-  presence?: WebhookHandler<PresenceWebhook>
-  client?: WebhookHandler<ClientEventWebhook>
 }
 
 export interface Decorator {
@@ -22,6 +19,7 @@ export interface Decorator {
   handlers: Handlers
   /** The channel rules, in declaration order. */
   rules: ChannelRules
+  webhookHandlers: WebhookHandlers
 }
 
 type Senders = Pick<FastifyPusher, 'trigger' | 'triggerBatch' | 'sendToUser' | 'terminateUserConnections' | 'channelInfo' | 'channelsInfo' | 'presenceUsers'>
@@ -29,6 +27,7 @@ type Senders = Pick<FastifyPusher, 'trigger' | 'triggerBatch' | 'sendToUser' | '
 export function createDecorator (client: Pusher, senders: Senders): Decorator {
   const handlers: Handlers = {}
   const rules = new ChannelRules()
+  const webhooks = createWebhookHandlers()
   const setter = <Name extends keyof Handlers>(name: Name) => (handler: NonNullable<Handlers[Name]>): void => {
     if (typeof handler !== 'function') throw new InvalidHandlerError(name, typeof handler)
     handlers[name] = handler
@@ -45,11 +44,7 @@ export function createDecorator (client: Pusher, senders: Senders): Decorator {
       if (typeof handler !== 'function') throw new InvalidHandlerError(`channel rule ${JSON.stringify(pattern)}`, typeof handler)
       rules.add(pattern, handler as ChannelRuleHandler<string>)
     },
-    webhooks: {
-      channelExistence: setter('channelExistence'),
-      presence: setter('presence'),
-      client: setter('client')
-    }
+    webhooks: webhooks.api
   }
-  return { pusher, handlers, rules }
+  return { pusher, handlers, rules, webhookHandlers: webhooks.handlers }
 }

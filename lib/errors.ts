@@ -111,8 +111,29 @@ export const HandlerFailedError = createError(
 // Webhooks
 export const NoWebhookHandlerError = createError(
   'FST_PUSHER_NO_WEBHOOK_HANDLER',
-  'No %s webhook handler is set',
+  'No webhook handler is set for %s',
   404
+)
+export const InvalidWebhookEventError = createError(
+  'FST_PUSHER_INVALID_WEBHOOK_EVENT',
+  'webhooks.on(%s): not a webhook event; use one of %s',
+  500,
+  TypeError
+)
+export const WebhookExpiredError = createError(
+  'FST_PUSHER_WEBHOOK_EXPIRED',
+  'The webhook is outside the replay window (its time_ms is too old or too far in the future)',
+  403
+)
+export const WebhookInProgressError = createError(
+  'FST_PUSHER_WEBHOOK_IN_PROGRESS',
+  'This delivery is being processed by another request; retry later',
+  409
+)
+export const DedupeStoreError = createError(
+  'FST_PUSHER_WEBHOOK_DEDUPE_FAILED',
+  'The webhook dedupe store failed; retry later',
+  500
 )
 export const WebhookKeyError = createError(
   'FST_PUSHER_WEBHOOK_INVALID_KEY',

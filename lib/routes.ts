@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import type Pusher from 'pusher'
 import type { ResolvedRouteOptions } from './config/route-options'
+import type { WebhookOptions } from './config/webhook-options'
+import { pairToken, signingToken } from './config/client'
 import type { Decorator } from './decorator'
 import { authorizeContext } from './auth/context'
 import { authRoutes } from './auth/routes'
 import { webhookRoutes } from './webhooks/routes'
+import { webhookTokens } from './webhooks/signature'
 
 export interface PusherRoutesOptions {
   authPath: string
@@ -12,10 +15,11 @@ export interface PusherRoutesOptions {
   client: Pusher
   decorator: Decorator
   routeOptions: ResolvedRouteOptions
+  webhooks: WebhookOptions
 }
 
 /** The plugin's routes, registered (encapsulated) under `prefix`; each group owns its parsers. */
-export async function pusherRoutes (fastify: FastifyInstance, { authPath, userAuthPath, client, decorator, routeOptions }: PusherRoutesOptions): Promise<void> {
+export async function pusherRoutes (fastify: FastifyInstance, { authPath, userAuthPath, client, decorator, routeOptions, webhooks }: PusherRoutesOptions): Promise<void> {
   // Options are passed on one by one: passing `prefix` on would nest it twice.
   await fastify.register(authRoutes, {
     authPath,
@@ -23,5 +27,11 @@ export async function pusherRoutes (fastify: FastifyInstance, { authPath, userAu
     context: authorizeContext(client, decorator),
     routeOptions: { auth: routeOptions.auth, userAuth: routeOptions.userAuth }
   })
-  await fastify.register(webhookRoutes, { client, handlers: decorator.handlers, routeOptions: routeOptions.webhooks })
+  await fastify.register(webhookRoutes, {
+    tokens: webhookTokens([signingToken(client), ...webhooks.keys.map(({ key, secret }) => pairToken(key, secret))]),
+    handlers: decorator.webhookHandlers,
+    dedupe: webhooks.dedupe,
+    maxAgeMs: webhooks.maxAgeMs,
+    routeOptions: routeOptions.webhooks
+  })
 }

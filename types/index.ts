@@ -3,7 +3,15 @@ import type {
 } from 'fastify'
 import type { Agent } from 'node:http'
 import type Pusher from 'pusher'
-import type { ChannelExistenceWebhook, ClientEventWebhook, PresenceWebhook } from '../lib/schemas'
+import type {
+  CacheMissWebhook, ChannelExistenceWebhook, ClientEventWebhook, PresenceWebhook, SubscriptionCountWebhook,
+  WebhookEvent, WebhookEventName
+} from '../lib/schemas'
+import type { WebhookDedupeStore } from '../lib/webhooks/dedupe/store'
+
+export type { WebhookDedupeStore, ClaimState } from '../lib/webhooks/dedupe/store'
+export type { RedisLike, RedisDedupeStoreOptions } from '../lib/webhooks/dedupe/redis-store'
+export type { WebhookEventName } from '../lib/schemas'
 
 export type MaybePromise<T> = T | Promise<T>
 
@@ -57,6 +65,26 @@ export interface FastifyPusherOptions {
   maxInFlight?: number
   /** Bytes of serialized data per event, checked before sending (Pusher's limit). Default 10240. */
   maxEventBytes?: number
+  /**
+   * Exactly-once webhook handling: an event whose handlers succeeded is skipped when
+   * its delivery comes again. Default on, in memory; `false` turns it off.
+   */
+  webhookDedupe?: boolean | WebhookDedupeOptions
+  /** Key/secret pairs a webhook may also be signed with (key rotation), chosen by X-Pusher-Key. */
+  webhookKeys?: Array<{ key: string, secret: string }>
+  /** Refuse (403) a webhook whose `time_ms` is older than this many ms, or more than 60 s ahead. Default off. */
+  webhookMaxAgeMs?: number
+}
+
+export interface WebhookDedupeOptions {
+  /** How long a handled event is remembered, in ms. Default 600000 (10 minutes: longer than Pusher's retries). */
+  ttlMs?: number
+  /** The in-memory store's bound: past it, the oldest entries go. Default 100000. */
+  maxEntries?: number
+  /** How long a request's claim on a delivery holds should it never finish, in ms. Default 60000. */
+  lockMs?: number
+  /** Where the marks are kept; e.g. `redisDedupeStore(redis)` to share them between app instances. */
+  store?: WebhookDedupeStore
 }
 
 /** What may be set on one group of the plugin's routes. The plugin's own checks always run too. */
@@ -146,7 +174,36 @@ export interface FastifyPusherWebhooks {
   presence: (handler: WebhookHandler<PresenceWebhook>) => void
   /** `client_event` at POST {prefix}/events/client */
   client: (handler: WebhookHandler<ClientEventWebhook>) => void
+  /** `subscription_count` at POST {prefix}/events/subscription_count */
+  subscriptionCount: (handler: WebhookHandler<SubscriptionCountWebhook>) => void
+  /** `cache_miss` at POST {prefix}/events/cache_miss */
+  cacheMiss: (handler: WebhookHandler<CacheMissWebhook>) => void
+  /**
+   * Adds a handler for one event name, or `'*'` for every event (names the plugin does
+   * not know included). Handlers run in the order added, one event after the other.
+   */
+  on: <Name extends WebhookEventName | '*'>(name: Name, handler: WebhookEventHandler<Name>) => void
 }
+
+/** An event of a name this plugin does not know (only `'*'` handlers get it, at POST {prefix}/events). */
+export interface UnknownWebhookEvent {
+  name: string
+  [field: string]: unknown
+}
+
+/** A verified delivery: its events, normalised. */
+export interface WebhookDelivery {
+  time_ms: number
+  events: Array<WebhookEvent | UnknownWebhookEvent>
+}
+
+/** The event a `webhooks.on(name)` handler gets. */
+export type WebhookEventOf<Name extends WebhookEventName | '*'> =
+  Name extends WebhookEventName ? Extract<WebhookEvent, { name: Name }> : WebhookEvent | UnknownWebhookEvent
+
+/** Handles one event of a verified delivery. Throw to answer 500: Pusher retries, and only the failed events run again. */
+export type WebhookEventHandler<Name extends WebhookEventName | '*'> =
+  (request: FastifyRequest, event: WebhookEventOf<Name>, delivery: WebhookDelivery) => MaybePromise<unknown>
 
 /**
  * Your events, declared once by declaration merging:

@@ -45,6 +45,15 @@ export function signingToken (client: Pusher): SigningToken {
   return { key: token.key, sign: (data) => token.sign(data) }
 }
 
+// The official client's own token class, for the extra webhook keys.
+const Token = require('pusher/lib/token') as new (key: string, secret: unknown) => SigningToken
+
+/** A signing token for another key/secret pair (webhook key rotation), signed as the official client signs. */
+export function pairToken (key: string, secret: string): SigningToken {
+  const token = new Token(key, createSecretKey(Buffer.from(secret, 'utf8')))
+  return { key, sign: (data) => token.sign(data) }
+}
+
 export function hasEncryptionMasterKey (client: Pusher): boolean {
   return (client as unknown as ClientInternals).config?.encryptionMasterKey !== undefined
 }

@@ -4,6 +4,7 @@ import type { FastifyPusherOptions } from '../../types/index'
 import { InvalidOptionError, MissingOptionError } from '../errors'
 import { resolveRouteOptions, type ResolvedRouteOptions } from './route-options'
 import { resolveSendOptions, type SendOptions } from './send-options'
+import { resolveWebhookOptions, type WebhookOptions } from './webhook-options'
 
 type Env = Record<string, string | undefined>
 
@@ -54,6 +55,7 @@ export interface ResolvedOptions extends SendOptions {
   authPath: string
   userAuthPath: string
   routeOptions: ResolvedRouteOptions
+  webhooks: WebhookOptions
 }
 
 /**
@@ -74,6 +76,7 @@ export function resolveOptions (options: FastifyPusherOptions, env: Env = proces
     authPath: resolvePath('authPath', read('authPath'), DEFAULT_AUTH_PATH),
     userAuthPath: resolvePath('userAuthPath', options.userAuthPath, DEFAULT_USER_AUTH_PATH),
     routeOptions: resolveRouteOptions(options.routeOptions),
+    webhooks: resolveWebhookOptions(options),
     ...resolveSendOptions(options)
   }
   if (resolved.authPath === resolved.userAuthPath) {

@@ -14,7 +14,7 @@ export const DEFAULT_BATCH_SIZE = 10
 export const DEFAULT_MAX_IN_FLIGHT = 16
 export const DEFAULT_MAX_EVENT_BYTES = 10240
 
-function resolveCount (name: string, value: unknown, defaultValue: number, max: number): number {
+export function resolveCount (name: string, value: unknown, defaultValue: number, max: number): number {
   if (value === undefined) return defaultValue
   if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > max) {
     throw new InvalidOptionError(name, `must be a whole number from 1 to ${max}, got a ${typeof value}`)

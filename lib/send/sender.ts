@@ -12,6 +12,9 @@ export interface SendOptions {
   agent?: HttpAgent
 }
 
+/** A client carrying a function under this symbol sends through it instead of the network (`fastify-pusher/testing`). */
+export const TEST_TRANSPORT = Symbol.for('fastify-pusher.testTransport')
+
 /** At most this many connections to the API at once, kept alive between calls. */
 export const MAX_SOCKETS = 16
 
@@ -43,8 +46,11 @@ export function createSender (client: Pusher, options: SendOptions): Sender {
   const own = options.agent === undefined
   const agent = options.agent ?? (scheme === 'https' ? new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }) : new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }))
   const transport: TransportOptions = { agent, timeout: options.timeout, retries: options.retries, retryUnsafe: options.retryUnsafe }
+  const testTransport = (client as unknown as Record<symbol, ((call: ApiCall) => Promise<unknown>) | undefined>)[TEST_TRANSPORT]
   const send = (method: ApiCall['method']) => async (call: Omit<ApiCall, 'method'>): Promise<unknown> =>
-    await apiRequest(client, transport, { ...call, method }, () => callContext({ ...call, method }))
+    testTransport !== undefined
+      ? await testTransport({ ...call, method })
+      : await apiRequest(client, transport, { ...call, method }, () => callContext({ ...call, method }))
   const view: Pusher = Object.create(client, { post: { value: send('POST') }, get: { value: send('GET') } })
   return { client: view, close: () => { if (own) agent.destroy() } }
 }

@@ -1,72 +1,88 @@
+import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type Pusher from 'pusher'
 import secureJson from 'secure-json-parse'
 import type { PusherRouteOptions } from '../../types/index'
-import type { Handlers } from '../decorator'
 import { responses, routeSchema, serializeAsJson } from '../openapi'
 import { routeFields, schemaFields } from '../config/route-options'
 import { pluginValidator } from '../validator'
-import { callHandler } from '../call-handler'
-import { signingToken } from '../config/client'
-import { NoWebhookHandlerError, WebhookBodyError, WebhookContentTypeError } from '../errors'
-import { ChannelExistenceWebhook, ClientEventWebhook, PresenceWebhook, WebhookResponse } from '../schemas'
-import { verifyWebhookSignature } from './signature'
+import { NoWebhookHandlerError, WebhookBodyError, WebhookContentTypeError, WebhookExpiredError } from '../errors'
+import { WebhookPayload, WebhookResponse, WIRE_PAYLOAD } from '../schemas'
+import { dispatchDelivery, type Dedupe, type Delivery } from './dispatch'
+import { CATEGORIES, normaliseEvents, type Category } from './events'
+import type { WebhookHandlers } from './handlers'
+import { verifyWebhookSignature, type WebhookTokens } from './signature'
 
 export interface WebhookRoutesOptions {
-  client: Pusher
-  handlers: Handlers
+  tokens: WebhookTokens
+  handlers: WebhookHandlers
+  dedupe: Dedupe | undefined
+  maxAgeMs: number | undefined
   routeOptions: PusherRouteOptions
 }
 
-/** The three webhook routes: path under {prefix}/events/, handler name, payload schema. */
-export const WEBHOOKS = [
-  { path: 'channel_existence', handler: 'channelExistence', schema: ChannelExistenceWebhook },
-  { path: 'presence', handler: 'presence', schema: PresenceWebhook },
-  { path: 'client', handler: 'client', schema: ClientEventWebhook }
-] as const
+/** How far in the future a `time_ms` may be (clocks differ) when the replay window is on. */
+export const MAX_CLOCK_SKEW_MS = 60_000
 
-type WebhookName = typeof WEBHOOKS[number]['handler']
+/** The routes under {prefix}/events: one per category, and `/events` itself for every event. */
+const ROUTES: Array<{ url: string, categories: readonly Category[] | undefined, summary: string, what: string }> = [
+  ...CATEGORIES.map((category) => ({
+    url: `/events/${category.path}`,
+    categories: [category],
+    summary: `Pusher webhook: ${category.events.join(', ')} events`,
+    what: `${category.path} events (webhooks.${category.handler}, or webhooks.on(${[...category.events, '*'].map((name) => `'${name}'`).join(' | ')}))`
+  })),
+  { url: '/events', categories: undefined, summary: 'Pusher webhook: every event', what: 'any event (a category handler, or webhooks.on)' }
+]
 
 /**
  * POST {prefix}/events/*. The body is kept raw (in this scope only) so that the
  * signature is checked over the exact bytes Pusher signed; only then is it parsed
- * (safely) and validated against the event schema.
+ * (safely), validated, normalised and dispatched.
  */
-export async function webhookRoutes (fastify: FastifyInstance, { client, handlers, routeOptions }: WebhookRoutesOptions): Promise<void> {
-  const token = signingToken(client)
+export async function webhookRoutes (fastify: FastifyInstance, { tokens, handlers, dedupe, maxAgeMs, routeOptions }: WebhookRoutesOptions): Promise<void> {
   fastify.removeAllContentTypeParsers()
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => { done(null, body) })
+  const deliveryIds = new WeakMap<FastifyRequest, string>()
 
-  const handlerFor = (name: WebhookName): NonNullable<Handlers[WebhookName]> => {
-    const handler = handlers[name]
-    if (handler === undefined) throw new NoWebhookHandlerError(name)
-    return handler
-  }
-
-  for (const webhook of WEBHOOKS) {
-    fastify.post(`/events/${webhook.path}`, {
-      ...routeFields(routeOptions, {}),
+  for (const route of ROUTES) {
+    fastify.post(route.url, {
+      ...routeFields(routeOptions, {
+        // Checked first: a route with nothing to call refuses before the body is read.
+        onRequest: async () => { if (!handlers.hasWork(route.categories)) throw new NoWebhookHandlerError(route.what) }
+      }),
       schema: routeSchema({
-        summary: `Pusher webhook: ${webhook.path} events`,
+        summary: route.summary,
         consumes: ['application/json'],
-        body: webhook.schema,
-        response: responses(WebhookResponse, [400, 403, 404, 413, 415, 500]),
+        body: route.categories === undefined ? WebhookPayload : route.categories[0].schema,
+        response: responses(WebhookResponse, [400, 403, 404, 409, 413, 415, 500]),
         ...schemaFields(routeOptions)
       }),
-      validatorCompiler: pluginValidator(),
+      // Documented with the route's own events; checked against every event (a batch may hold others).
+      validatorCompiler: pluginValidator({ instead: { body: WIRE_PAYLOAD } }),
       serializerCompiler: serializeAsJson,
       preValidation: async (request) => {
-        handlerFor(webhook.handler)
         const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
-        verifyWebhookSignature(token, request.headers, rawBody)
+        verifyWebhookSignature(tokens, request.headers, rawBody)
         request.body = parseJsonBody(request, rawBody)
+        if (dedupe !== undefined) deliveryIds.set(request, createHash('sha256').update(rawBody).digest('base64url'))
       }
-    }, async (request) => {
-      const handler = handlerFor(webhook.handler) as (request: FastifyRequest, payload: unknown) => unknown
-      await callHandler(`${webhook.handler} webhook`, handler, request, request.body)
+    }, async (request: FastifyRequest) => {
+      const delivery = request.body as Delivery
+      if (maxAgeMs !== undefined) checkAge(request, delivery.time_ms, maxAgeMs)
+      normaliseEvents(delivery.events)
+      const deliveryId = deliveryIds.get(request)
+      await dispatchDelivery(request, handlers, route.categories, delivery, deliveryId === undefined ? undefined : { dedupe: dedupe as Dedupe, deliveryId })
       return { ok: true }
     })
   }
+}
+
+/** The replay window: refuse (and log) a delivery sent longer ago than `maxAgeMs`, or too far ahead. */
+function checkAge (request: FastifyRequest, timeMs: number, maxAgeMs: number): void {
+  const now = Date.now()
+  if (timeMs >= now - maxAgeMs && timeMs <= now + MAX_CLOCK_SKEW_MS) return
+  request.log.warn({ time_ms: timeMs, ageMs: now - timeMs, maxAgeMs }, 'fastify-pusher: a webhook outside the replay window was refused')
+  throw new WebhookExpiredError()
 }
 
 function parseJsonBody (request: FastifyRequest, rawBody: Buffer): unknown {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildApp, captureLogs, hmac, KEY, postWebhook, SECRET } from './helpers/app'
+import { buildApp, captureLogs, hmac, KEY, postWebhook, SECRET } from '../helpers/app'
 
 const occupied = JSON.stringify({ time_ms: 1700000000000, events: [{ name: 'channel_occupied', channel: 'chat' }, { name: 'channel_vacated', channel: 'news' }] })
 const memberAdded = JSON.stringify({ time_ms: 1700000000000, events: [{ name: 'member_added', channel: 'presence-a', user_id: 'u1' }] })
@@ -85,7 +85,10 @@ t.test('a signed body that is not a valid payload is a 400', async (t) => {
     '',
     '{"time_ms":1,"events":[{"channel":"presence-a","user_id":"u1"}]}',
     '{"time_ms":1,"events":[{"name":"member_added","channel":"presence-a"}]}',
-    '{"time_ms":1,"events":[{"name":"channel_occupied","channel":"presence-a"}]}',
+    '{"time_ms":1,"events":[{"name":"member_added","channel":"presence-a","user_id":1.5}]}',
+    '{"time_ms":"1","events":[]}',
+    '{"time_ms":1,"events":[{"name":1}]}',
+    '{"time_ms":1,"events":["member_added"]}',
     '{"time_ms":1,"events":{}}',
     '{"time_ms":1,"events":[],"__proto__":{"polluted":true}}',
     '{"time_ms":1,"events":[{"constructor":{"prototype":{"polluted":true}}}]}'
