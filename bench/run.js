@@ -9,6 +9,7 @@ const { fork, execFileSync } = require('node:child_process')
 const { join } = require('node:path')
 const { CASES } = require('./cases')
 const { benchSend } = require('./send')
+const { startRedis } = require('./redis')
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
 const DURATION = Number(process.env.BENCH_DURATION ?? 2)
@@ -16,8 +17,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const ONLY = process.env.BENCH_CASES?.split(',')
 const CONTENDERS = ['plugin', 'handwritten', 'constant']
 
-async function startServer (kind) {
-  const child = fork(join(__dirname, 'servers.js'), [kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+async function startServer (kind, env = {}) {
+  const child = fork(join(__dirname, 'servers.js'), [kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } })
   const { port } = await new Promise((resolve, reject) => {
     child.once('message', resolve)
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)))
@@ -26,7 +27,7 @@ async function startServer (kind) {
 }
 
 function load (server, request, duration = DURATION) {
-  const spec = { url: `http://127.0.0.1:${server.port}${request.path[server.kind]}`, body: request.body, headers: request.headers, connections: CONNECTIONS, duration }
+  const spec = { url: `http://127.0.0.1:${server.port}${request.path[server.kind]}`, body: request.body, headers: request.headers, webhook: request.webhook, connections: CONNECTIONS, duration }
   const result = JSON.parse(execFileSync(process.execPath, [join(__dirname, 'load.js'), JSON.stringify(spec)], { encoding: 'utf8', timeout: (duration + 30) * 1000 }))
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${server.kind} ${request.path[server.kind]}: ${result.non2xx} non-2xx, ${result.errors} errors`)
   return result.perSecond
@@ -36,21 +37,26 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const µs = (perSecond) => 1e6 / perSecond
 
 async function main () {
-  const servers = await Promise.all(CONTENDERS.map(startServer))
   const names = Object.keys(CASES).filter((name) => ONLY === undefined || ONLY.includes(name))
+  // The webhook cases also measure the plugin with its dedupe store in Redis (a redis-server of its own).
+  const redisServer = names.some((name) => CASES[name].path.redis !== undefined) ? await startRedis() : undefined
+  const servers = await Promise.all(CONTENDERS.map((kind) => startServer(kind)))
+  if (redisServer !== undefined) servers.push(await startServer('redis', { BENCH_REDIS_PORT: String(redisServer.port) }))
   console.log(`fastify-pusher bench: real HTTP on 127.0.0.1, autocannon ${CONNECTIONS} connections, ${ROUNDS} rounds x ${DURATION} s per contender and case, node ${process.version}`)
   const results = {}
   try {
     for (const name of names) {
-      for (const server of servers) load(server, CASES[name], 1) // warm up
-      const rates = Object.fromEntries(CONTENDERS.map((kind) => [kind, []]))
+      const contenders = servers.filter((server) => CASES[name].path[server.kind] !== undefined)
+      for (const server of contenders) load(server, CASES[name], 1) // warm up
+      const rates = Object.fromEntries(contenders.map((server) => [server.kind, []]))
       for (let round = 0; round < ROUNDS; round++) {
-        const order = servers.map((_, i) => servers[(i + round) % servers.length])
+        const order = contenders.map((_, i) => contenders[(i + round) % contenders.length])
         for (const server of order) rates[server.kind].push(load(server, CASES[name]))
       }
-      results[name] = Object.fromEntries(CONTENDERS.map((kind) => [kind, median(rates[kind])]))
+      results[name] = Object.fromEntries(contenders.map((server) => [server.kind, median(rates[server.kind])]))
       const r = results[name]
-      console.log(`${name.padEnd(16)} plugin ${r.plugin.toFixed(0).padStart(6)} req/s   hand-written ${r.handwritten.toFixed(0).padStart(6)} req/s   constant ${r.constant.toFixed(0).padStart(6)} req/s   plugin/hand-written ${(r.plugin / r.handwritten).toFixed(2)}x   plugin/constant ${(r.plugin / r.constant).toFixed(2)}x`)
+      const redis = r.redis === undefined ? '' : `   with the Redis store ${r.redis.toFixed(0).padStart(6)} req/s (${(r.redis / r.plugin).toFixed(2)}x in memory, ${(µs(r.redis) - µs(r.plugin)).toFixed(0)} µs more a delivery)`
+      console.log(`${name.padEnd(18)} plugin ${r.plugin.toFixed(0).padStart(6)} req/s   hand-written ${r.handwritten.toFixed(0).padStart(6)} req/s   constant ${r.constant.toFixed(0).padStart(6)} req/s   plugin/hand-written ${(r.plugin / r.handwritten).toFixed(2)}x   plugin/constant ${(r.plugin / r.constant).toFixed(2)}x${redis}`)
     }
     const b10 = results['batch of 10']
     const b100 = results['batch of 100']
@@ -63,6 +69,7 @@ async function main () {
     }
   } finally {
     for (const server of servers) server.stop()
+    await redisServer?.stop()
   }
   if (process.env.BENCH_SEND !== '0') await benchSend()
 }

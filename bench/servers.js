@@ -5,21 +5,33 @@
 //   handwritten  what an app writes without the plugin: @fastify/formbody + the official
 //                client's authorizeChannel / authenticateUser, a raw-body route + webhook().isValid(); no checks
 //   constant     a bare Fastify route answering a constant of the same shape: the ceiling
+//   redis        the plugin, its webhook dedupe store in Redis (BENCH_REDIS_PORT) instead of memory
 const Fastify = require('fastify')
 const formbody = require('@fastify/formbody')
 const Pusher = require('pusher')
 const fastifyPusher = require('fastify-pusher')
 const { credentials } = require('./cases')
 
-async function plugin () {
+async function plugin (options = {}) {
   const app = Fastify()
-  await app.register(fastifyPusher, credentials)
+  await app.register(fastifyPusher, { ...credentials, ...options })
   for (let i = 0; i < 9; i++) app.pusher.channel(`other${i}.{id}`, () => false)
   app.pusher.channel('orders.{orderId}', () => true)
   app.pusher.userAuth(() => ({ id: 'u1' }))
-  app.pusher.webhooks.presence(() => {})
+  // Per-event dispatch, with dedupe on (the default: in memory).
+  app.pusher.webhooks.on('member_added', (request, event) => event.user_id)
   return app
 }
+
+async function redis () {
+  const Redis = require('ioredis')
+  const client = new Redis({ host: '127.0.0.1', port: Number(process.env.BENCH_REDIS_PORT) })
+  const app = await plugin({ webhookDedupe: { store: fastifyPusher.redisDedupeStore(client) } })
+  app.addHook('onClose', async () => { client.disconnect() })
+  return app
+}
+
+const handle = (event) => event.user_id
 
 async function handwritten () {
   const app = Fastify()
@@ -45,7 +57,7 @@ async function handwritten () {
     scope.post('/webhook', async (request, reply) => {
       const webhook = client.webhook({ headers: request.headers, rawBody: request.body })
       if (!webhook.isValid()) return await reply.code(401).send({ ok: false })
-      webhook.getEvents()
+      for (const event of webhook.getEvents()) handle(event)
       return { ok: true }
     })
   })
@@ -69,7 +81,7 @@ async function constant () {
   return app
 }
 
-const kinds = { plugin, handwritten, constant }
+const kinds = { plugin: () => plugin(), handwritten, constant, redis }
 
 async function main () {
   const app = await kinds[process.argv[2]]()

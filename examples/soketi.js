@@ -21,7 +21,10 @@ async function freePort () {
  * watchdog in its own process group: `stop()` ends the group, and the watchdog ends
  * soketi if this process dies without calling it.
  *
- * @param {{ webhooks?: Array<{ url: string, event_types: string[] }>, appId?: string, key?: string, secret?: string }} [options]
+ * With `webhooksBatching`, soketi gathers the webhook events of 50 ms into one delivery
+ * (and posts it to every URL configured for any of its events).
+ *
+ * @param {{ webhooks?: Array<{ url: string, event_types: string[] }>, webhooksBatching?: boolean, appId?: string, key?: string, secret?: string }} [options]
  */
 async function startSoketi (options = {}) {
   // Non-numeric ids: soketi JSON-parses every SOKETI_* value.
@@ -49,6 +52,10 @@ async function startSoketi (options = {}) {
     // With user authentication on, soketi closes sockets that neither sign in nor join a private channel in time.
     SOKETI_USER_AUTHENTICATION_TIMEOUT: '3600000',
     SOKETI_DEFAULT_APP_WEBHOOKS: JSON.stringify(options.webhooks ?? [])
+  }
+  if (options.webhooksBatching === true) {
+    env.SOKETI_WEBHOOKS_BATCHING = 'true'
+    env.SOKETI_WEBHOOKS_BATCHING_DURATION = '50'
   }
   const soketiBin = require.resolve('@soketi/soketi/bin/server.js')
   const child = spawn(process.execPath, [join(__dirname, 'watchdog.js'), String(process.pid), process.execPath, soketiBin, 'start'], {

@@ -18,3 +18,11 @@ t.test('require() returns the plugin itself, with .default and .fastifyPusher', 
     await app.close()
   }
 })
+
+t.test('require(\'fastify-pusher/testing\') gives the testing kit', async (t) => {
+  const { signWebhook, pusherTestClient } = require('fastify-pusher/testing')
+  t.equal(signWebhook({ key: 'k', secret: 's' }, '{}').headers['x-pusher-key'], 'k')
+  const client = pusherTestClient()
+  await client.trigger('a', 'b', 1)
+  t.same(client.sent, [{ channels: ['a'], event: 'b', data: 1 }])
+})

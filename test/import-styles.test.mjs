@@ -14,3 +14,11 @@ t.test('import default and import { fastifyPusher } are the plugin', async (t) =
     await app.close()
   }
 })
+
+t.test('import from \'fastify-pusher/testing\' gives the testing kit', async (t) => {
+  const { signWebhook, pusherTestClient } = await import('fastify-pusher/testing')
+  t.equal(signWebhook({ key: 'k', secret: 's' }, '{}').headers['x-pusher-key'], 'k')
+  const client = pusherTestClient()
+  await client.trigger('a', 'b', 1)
+  t.same(client.sent, [{ channels: ['a'], event: 'b', data: 1 }])
+})

@@ -19,3 +19,11 @@ await app.pusher.trigger('chat', 'esm.event', { n: 1 })
 await app.pusher.trigger('chat', 'esm.event', { n: 'one' })
 // @ts-expect-error: only declared names
 await app.pusher.trigger('chat', 'undeclared', {})
+
+// The testing kit from an ES module.
+import { pusherTestClient, signWebhook, type SentEvent } from 'fastify-pusher/testing'
+const testClient = pusherTestClient({ key: 'k' })
+await app.register(fastifyPusher, { client: testClient, prefix: '/tested' })
+const sentEvents: SentEvent[] = testClient.sent
+const signedHeaders: string = signWebhook({ key: 'k', secret: 's' }, { events: [] }).headers['x-pusher-signature']
+export { sentEvents, signedHeaders }

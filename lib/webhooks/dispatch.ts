@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify'
-import { callHandler } from '../call-handler'
+import type { MaybePromise } from '../../types/index'
+import { callHandler, isPromiseLike } from '../call-handler'
 import { DedupeStoreError, WebhookInProgressError } from '../errors'
 import type { WebhookDedupeStore } from './dedupe/store'
 import { CATEGORIES, eventCategory, type Category, type WireEvent } from './events'
@@ -22,7 +23,37 @@ export interface Dedupe {
 interface Unit {
   /** Unique within the delivery: the category path, or the event's index. */
   id: string
-  run: () => Promise<unknown>
+  /** The `on` handlers of `event`, or the category handler with its events. */
+  list: readonly Function[]
+  event: WireEvent | undefined
+  category: Category | undefined
+  payload: Delivery
+}
+
+/** Runs a unit's handlers: synchronously while they answer synchronously. */
+const runUnit = (request: FastifyRequest, unit: Unit, delivery: Delivery): MaybePromise<unknown> =>
+  unit.category === undefined
+    ? runEach(unit.list, 0, request, unit.event as WireEvent, delivery)
+    : callHandler(`${unit.category.handler} webhook`, unit.list[0] as (a: unknown, b: unknown) => unknown, request, unit.payload)
+
+const handlerNames = new Map<string, string>()
+/** `webhooks.on('name')`, the name a failure is reported under (made once per event name). */
+const onHandlerName = (event: string): string => {
+  let name = handlerNames.get(event)
+  if (name === undefined) {
+    name = `webhooks.on('${event.slice(0, 64)}')`
+    if (handlerNames.size < 1000) handlerNames.set(event, name)
+  }
+  return name
+}
+
+/** Calls `list[from..]` one after the other: synchronously while they answer synchronously. */
+function runEach (list: readonly Function[], from: number, request: FastifyRequest, event: WireEvent, delivery: Delivery): MaybePromise<unknown> {
+  for (let i = from; i < list.length; i++) {
+    const result = callHandler(onHandlerName(event.name), list[i] as (a: unknown, b: unknown, c: unknown) => unknown, request, event, delivery)
+    if (isPromiseLike(result)) return Promise.resolve(result).then(() => runEach(list, i + 1, request, event, delivery))
+  }
+  return undefined
 }
 
 /**
@@ -34,25 +65,21 @@ interface Unit {
 function unitsOf (request: FastifyRequest, handlers: WebhookHandlers, categories: readonly Category[] | undefined, delivery: Delivery): Unit[] {
   const units: Unit[] = []
   for (const category of categories ?? CATEGORIES) addCategoryUnit(units, request, handlers, category, delivery)
-  delivery.events.forEach((event, index) => {
+  const { events } = delivery
+  for (let index = 0; index < events.length; index++) {
+    const event = events[index]
     const category = eventCategory(event.name)
     if (category === undefined) {
       if (categories !== undefined || handlers.forEvent(event.name).length === 0) {
         request.log.debug({ event: event.name.slice(0, 64) }, 'fastify-pusher: a webhook event of an unknown name was ignored')
-        return
+        continue
       }
     } else if (categories !== undefined && !categories.includes(category)) {
-      return // another route's event: a batch posted to every URL reaches each handler once
+      continue // another route's event: a batch posted to every URL reaches each handler once
     }
     const list = handlers.forEvent(event.name)
-    if (list.length === 0) return
-    units.push({
-      id: String(index),
-      run: async () => {
-        for (const handler of list) await callHandler(`webhooks.on('${event.name}')`, handler, request, event, delivery)
-      }
-    })
-  })
+    if (list.length > 0) units.push({ id: String(index), list, event, category: undefined, payload: delivery })
+  }
   return units
 }
 
@@ -61,12 +88,12 @@ function addCategoryUnit (units: Unit[], request: FastifyRequest, handlers: Webh
   if (handler === undefined) return
   const events = delivery.events.filter((event) => (category.events as readonly string[]).includes(event.name))
   if (events.length === 0) return
-  units.push({ id: category.path, run: async () => await callHandler(`${category.handler} webhook`, handler, request, { time_ms: delivery.time_ms, events }) })
+  units.push({ id: category.path, list: [handler], event: undefined, category, payload: { time_ms: delivery.time_ms, events } })
 }
 
 /**
  * Runs a verified delivery's work. Without dedupe, every unit runs. With it, each unit
- * is claimed first (`{deliveryId}:{unit}`): one done before is skipped, one another
+ * is claimed first (in the delivery's id): one done before is skipped, one another
  * request is running makes this a 409; a unit whose handlers all succeeded is marked
  * done, one that failed is released, so that Pusher's retry runs only what failed. A
  * failure does not stop the units after it; the first failure is thrown at the end.
@@ -80,29 +107,28 @@ export async function dispatchDelivery (
 ): Promise<void> {
   let units = unitsOf(request, handlers, categories, delivery)
   if (units.length === 0) return
-  let keys: string[] = []
   if (dedupe !== undefined) {
     const { store, lockMs } = dedupe.dedupe
-    keys = units.map((unit) => `${dedupe.deliveryId}:${unit.id}`)
-    const states = await storeCall(async () => await store.claim(keys, lockMs))
-    const claimed = keys.filter((_, i) => states[i] === 'claimed')
+    const ids = units.map((unit) => unit.id)
+    const states = await storeCall(async () => await store.claim(dedupe.deliveryId, ids, lockMs))
+    const claimed = units.filter((_, i) => states[i] === 'claimed')
     if (states.includes('running')) {
-      await releaseClaims(request, store, claimed)
+      await releaseClaims(request, store, dedupe.deliveryId, claimed.map((unit) => unit.id))
       throw new WebhookInProgressError()
     }
-    units = units.filter((_, i) => states[i] === 'claimed')
-    keys = claimed
+    units = claimed
   }
 
   const succeeded: string[] = []
   const failed: string[] = []
   let firstFailure: unknown
-  for (const [i, unit] of units.entries()) {
+  for (const unit of units) {
     try {
-      await unit.run()
-      succeeded.push(keys[i])
+      const result = runUnit(request, unit, delivery)
+      if (isPromiseLike(result)) await result
+      succeeded.push(unit.id)
     } catch (error) {
-      failed.push(keys[i])
+      failed.push(unit.id)
       if (firstFailure === undefined) firstFailure = error
       else request.log.error({ err: error }, 'fastify-pusher: a webhook handler failed')
     }
@@ -111,12 +137,12 @@ export async function dispatchDelivery (
   if (dedupe !== undefined) {
     const { store, ttlMs } = dedupe.dedupe
     try {
-      if (succeeded.length > 0) await store.done(succeeded, ttlMs)
+      if (succeeded.length > 0) await store.done(dedupe.deliveryId, succeeded, ttlMs)
     } catch (error) {
       // The handlers succeeded: answer as they did. A retry (if any) would run them again.
       request.log.error({ err: error }, 'fastify-pusher: the webhook dedupe store could not mark events done')
     }
-    await releaseClaims(request, store, failed)
+    await releaseClaims(request, store, dedupe.deliveryId, failed)
   }
   if (firstFailure !== undefined) throw firstFailure
 }
@@ -129,10 +155,10 @@ async function storeCall<T> (call: () => Promise<T>): Promise<T> {
   }
 }
 
-async function releaseClaims (request: FastifyRequest, store: WebhookDedupeStore, keys: string[]): Promise<void> {
-  if (keys.length === 0) return
+async function releaseClaims (request: FastifyRequest, store: WebhookDedupeStore, deliveryId: string, units: string[]): Promise<void> {
+  if (units.length === 0) return
   try {
-    await store.release(keys)
+    await store.release(deliveryId, units)
   } catch (error) {
     // The claims expire after lockMs: until then a retry is answered 409.
     request.log.error({ err: error }, 'fastify-pusher: the webhook dedupe store could not release claims')

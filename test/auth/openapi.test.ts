@@ -18,7 +18,8 @@ t.test('with @fastify/swagger, every plugin route is in the OpenAPI document', a
   const app = await openapiApp(t)
   const spec = app.swagger() as any
   t.same(Object.keys(spec.paths).sort(), [
-    '/pusher/auth', '/pusher/events/channel_existence', '/pusher/events/client', '/pusher/events/presence', '/pusher/user-auth'
+    '/pusher/auth', '/pusher/events', '/pusher/events/cache_miss', '/pusher/events/channel_existence', '/pusher/events/client',
+    '/pusher/events/presence', '/pusher/events/subscription_count', '/pusher/user-auth'
   ])
 
   const auth = spec.paths['/pusher/auth'].post
@@ -46,7 +47,12 @@ t.test('with @fastify/swagger, every plugin route is in the OpenAPI document', a
   const presence = spec.paths['/pusher/events/presence'].post
   t.same(Object.keys(presence.requestBody.content), ['application/json'])
   t.same(presence.requestBody.content['application/json'].schema.required.sort(), ['events', 'time_ms'])
-  t.ok(presence.responses['200'] && presence.responses['403'])
+  t.ok(presence.responses['200'] && presence.responses['403'] && presence.responses['409'])
+  const eventNames = (path: string): string[] =>
+    spec.paths[path].post.requestBody.content['application/json'].schema.properties.events.items.anyOf.map((event: any) => event.properties.name.enum?.[0] ?? event.properties.name.const)
+  t.same(eventNames('/pusher/events/presence'), ['member_added', 'member_removed'], 'a category route documents its own events')
+  t.same(eventNames('/pusher/events').sort(), ['cache_miss', 'channel_occupied', 'channel_vacated', 'client_event', 'member_added', 'member_removed', 'subscription_count'])
+  t.ok(spec.paths['/pusher/events/subscription_count'].post.requestBody.content['application/json'].schema.properties.events.items.properties.subscription_count)
 })
 
 t.test('routeOptions hide and tags reach the document', async (t) => {

@@ -60,3 +60,12 @@ export function captureLogs (): { logger: { level: string, stream: { write: (lin
     text: () => lines.map((line) => JSON.stringify(line)).join('\n')
   }
 }
+
+/** Date.now() returns what `now.value` says while the test runs. */
+export function fakeNow (t: Test, start: number): { value: number } {
+  const now = { value: start }
+  const real = Date.now
+  Date.now = () => now.value
+  t.teardown(() => { Date.now = real })
+  return now
+}

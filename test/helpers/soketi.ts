@@ -11,6 +11,8 @@ export interface SoketiWebhook {
 
 export interface SoketiOptions {
   webhooks?: SoketiWebhook[]
+  /** SOKETI_WEBHOOKS_BATCHING: events of 50 ms in one delivery, posted to every URL of any of its events. */
+  webhooksBatching?: boolean
   appId?: string
   key?: string
   secret?: string

@@ -1,0 +1,217 @@
+import t from 'tap'
+import type { FastifyInstance } from 'fastify'
+import { signWebhook, type SignedWebhook } from 'fastify-pusher/testing'
+import { memoryDedupeStore, type WebhookDedupeStore } from '../../index'
+import { buildApp, captureLogs, fakeNow, KEY, SECRET } from '../helpers/app'
+
+const delivery = (events: unknown[], timeMs = 1700000000000): SignedWebhook => signWebhook({ key: KEY, secret: SECRET }, { time_ms: timeMs, events })
+const post = async (app: FastifyInstance, path: string, signed: SignedWebhook) =>
+  await app.inject({ method: 'POST', url: `/pusher/events${path}`, ...signed })
+const occupied = (channel: string) => ({ name: 'channel_occupied', channel })
+
+t.test('a retried delivery skips the events that were handled and runs only the one that failed', async (t) => {
+  const app = await buildApp(t)
+  const runs: string[] = []
+  let failB = true
+  app.pusher.webhooks.on('channel_occupied', (request, event) => {
+    runs.push(event.channel)
+    if (event.channel === 'b' && failB) throw new Error('b failed')
+  })
+  const signed = delivery([occupied('a'), occupied('b'), occupied('c')])
+  t.equal((await post(app, '/channel_existence', signed)).statusCode, 500)
+  t.same(runs, ['a', 'b', 'c'], 'a failure does not stop the events after it')
+  failB = false
+  t.equal((await post(app, '/channel_existence', signed)).statusCode, 200)
+  t.same(runs, ['a', 'b', 'c', 'b'])
+  t.equal((await post(app, '/channel_existence', signed)).statusCode, 200)
+  t.same(runs, ['a', 'b', 'c', 'b'], 'a third copy runs nothing')
+  t.equal((await post(app, '/channel_existence', delivery([occupied('a'), occupied('b'), occupied('c')], 1700000000001))).statusCode, 200)
+  t.same(runs, ['a', 'b', 'c', 'b', 'a', 'b', 'c'], 'another delivery (other bytes) is new')
+})
+
+t.test('a category handler that succeeded is not run again when an event of the same delivery is retried', async (t) => {
+  const app = await buildApp(t)
+  let categoryRuns = 0
+  let eventRuns = 0
+  app.pusher.webhooks.channelExistence(() => { categoryRuns++ })
+  app.pusher.webhooks.on('channel_occupied', () => { if (++eventRuns === 1) throw new Error('once') })
+  const signed = delivery([occupied('a')])
+  t.equal((await post(app, '/channel_existence', signed)).statusCode, 500)
+  t.equal((await post(app, '/channel_existence', signed)).statusCode, 200)
+  t.same([categoryRuns, eventRuns], [1, 2])
+})
+
+t.test('a batch posted to every category URL and to /events reaches each handler once in all', async (t) => {
+  const app = await buildApp(t)
+  const seen: string[] = []
+  app.pusher.webhooks.on('*', (request, event) => { seen.push(event.name) })
+  app.pusher.webhooks.presence(() => { seen.push('presence handler') })
+  const signed = delivery([occupied('a'), { name: 'member_added', channel: 'presence-a', user_id: 'u' }, { name: 'new_kind' }])
+  for (const path of ['/channel_existence', '/presence', '/client', '', '/presence', '']) {
+    t.equal((await post(app, path, signed)).statusCode, 200, path)
+  }
+  t.same(seen, ['channel_occupied', 'presence handler', 'member_added', 'new_kind'])
+})
+
+t.test('a duplicate that arrives while the delivery is being handled is answered 409, then skipped once done', async (t) => {
+  const app = await buildApp(t)
+  let release = (): void => {}
+  let started = (): void => {}
+  const running = new Promise<void>((resolve) => { started = resolve })
+  let runs = 0
+  app.pusher.webhooks.on('channel_occupied', async () => {
+    runs++
+    started()
+    await new Promise<void>((resolve) => { release = resolve })
+  })
+  const signed = delivery([occupied('a')])
+  const first = post(app, '/channel_existence', signed)
+  await running
+  const duplicate = await post(app, '/channel_existence', signed)
+  t.equal(duplicate.statusCode, 409)
+  t.same(duplicate.json(), { statusCode: 409, code: 'FST_PUSHER_WEBHOOK_IN_PROGRESS', error: 'Conflict', message: 'This delivery is being processed by another request; retry later' })
+  release()
+  t.equal((await first).statusCode, 200)
+  t.equal((await post(app, '/channel_existence', signed)).statusCode, 200)
+  t.equal(runs, 1)
+})
+
+t.test('a 409 gives back what it claimed: the claims of the other events are not kept', async (t) => {
+  const app = await buildApp(t)
+  let release = (): void => {}
+  const runs: string[] = []
+  app.pusher.webhooks.on('channel_occupied', async (request, event) => {
+    runs.push(event.channel)
+    if (event.channel === 'a') await new Promise<void>((resolve) => { release = resolve })
+  })
+  const signed = delivery([occupied('a'), occupied('b')])
+  const first = post(app, '/channel_existence', signed)
+  for (let i = 0; i < 100 && runs.length === 0; i++) await new Promise((resolve) => setImmediate(resolve))
+  t.equal((await post(app, '/channel_existence', signed)).statusCode, 409)
+  release()
+  t.equal((await first).statusCode, 200)
+  t.same(runs, ['a', 'b'])
+})
+
+t.test('done marks last ttlMs (default 10 minutes); claims of a request that never finished expire after lockMs', async (t) => {
+  const now = fakeNow(t, 1_000_000)
+  const app = await buildApp(t)
+  let runs = 0
+  app.pusher.webhooks.on('channel_occupied', () => { runs++ })
+  const signed = delivery([occupied('a')])
+  await post(app, '/channel_existence', signed)
+  now.value += 10 * 60 * 1000 - 1
+  await post(app, '/channel_existence', signed)
+  t.equal(runs, 1, 'still done 1 ms before the TTL')
+  now.value += 1
+  await post(app, '/channel_existence', signed)
+  t.equal(runs, 2, 'run again once the TTL has passed')
+
+  const store = memoryDedupeStore({ maxEntries: 10 })
+  t.same(store.claim('d', ['x'], 60_000), ['claimed'])
+  now.value += 59_999
+  t.same(store.claim('d', ['x'], 60_000), ['running'])
+  now.value += 1
+  t.same(store.claim('d', ['x'], 60_000), ['claimed'], 'a claim nobody finished expires')
+})
+
+t.test('ttlMs is an option', async (t) => {
+  const now = fakeNow(t, 5_000_000)
+  const app = await buildApp(t, { webhookDedupe: { ttlMs: 1000 } })
+  let runs = 0
+  app.pusher.webhooks.on('channel_occupied', () => { runs++ })
+  const signed = delivery([occupied('a')])
+  await post(app, '/channel_existence', signed)
+  now.value += 999
+  await post(app, '/channel_existence', signed)
+  now.value += 1
+  await post(app, '/channel_existence', signed)
+  t.equal(runs, 2)
+})
+
+t.test('the in-memory store is bounded: past maxEntries the oldest marks go first', async (t) => {
+  const app = await buildApp(t, { webhookDedupe: { maxEntries: 2 } })
+  const runs: string[] = []
+  app.pusher.webhooks.on('channel_occupied', (request, event) => { runs.push(event.channel) })
+  const [a, b, c] = ['a', 'b', 'c'].map((channel) => delivery([occupied(channel)]))
+  for (const signed of [a, b, c, c, b, a]) await post(app, '/channel_existence', signed)
+  t.same(runs, ['a', 'b', 'c', 'a'], 'c and b were still remembered; a had been evicted')
+
+  const store = memoryDedupeStore({ maxEntries: 3 })
+  store.claim('one', ['1', '2'], 1000)
+  store.claim('two', ['1'], 1000)
+  t.equal(store.size, 3)
+  store.done('one', ['2'], 1000)
+  store.claim('three', ['1'], 1000)
+  t.same(store.claim('one', ['1', '2'], 1000), ['running', 'done'], 'marking done made "one" the newest delivery; "two" was evicted')
+  t.same(store.claim('two', ['1'], 1000), ['claimed'])
+  store.release('one', ['2', 'never claimed'])
+  store.release('unknown', ['1'])
+  t.same(store.claim('one', ['2'], 1000), ['claimed'])
+  const big = memoryDedupeStore({ maxEntries: 2 })
+  t.same(big.claim('alone', ['a', 'b', 'c'], 1000), ['claimed', 'claimed', 'claimed'], 'the newest delivery stays, even alone past the bound')
+  big.claim('next', ['a'], 1000)
+  t.equal(big.size, 1)
+})
+
+t.test('webhookDedupe: false runs every copy', async (t) => {
+  const app = await buildApp(t, { webhookDedupe: false })
+  let runs = 0
+  app.pusher.webhooks.on('channel_occupied', () => { runs++ })
+  const signed = delivery([occupied('a')])
+  await post(app, '/channel_existence', signed)
+  await post(app, '/channel_existence', signed)
+  t.equal(runs, 2)
+})
+
+t.test('a custom store: claimed, done and released keys; a store that fails', async (t) => {
+  const calls: unknown[] = []
+  const inner = memoryDedupeStore({ maxEntries: 100 })
+  let failing: 'claim' | 'done' | 'release' | undefined
+  const store: WebhookDedupeStore = {
+    claim: async (delivery, units, lockMs) => { calls.push(['claim', delivery.length, units, lockMs]); if (failing === 'claim') throw new Error('store down'); return inner.claim(delivery, units, lockMs) },
+    done: async (delivery, units, ttlMs) => { calls.push(['done', units, ttlMs]); if (failing === 'done') throw new Error('store down'); inner.done(delivery, units, ttlMs) },
+    release: async (delivery, units) => { calls.push(['release', units]); if (failing === 'release') throw new Error('store down'); inner.release(delivery, units) }
+  }
+  const logs = captureLogs()
+  const app = await buildApp(t, { webhookDedupe: { store, ttlMs: 1234, lockMs: 99 } }, { logger: logs.logger })
+  const runs: string[] = []
+  app.pusher.webhooks.on('channel_occupied', (request, event) => {
+    runs.push(event.channel)
+    if (event.channel === 'bad') throw new Error('handler failed')
+  })
+  t.equal((await post(app, '/channel_existence', delivery([occupied('a'), occupied('bad')]))).statusCode, 500)
+  t.same(calls, [['claim', 43, ['0', '1'], 99], ['done', ['0'], 1234], ['release', ['1']]], 'a delivery is named by the SHA-256 of its body (base64url); its events by index')
+
+  failing = 'claim'
+  const down = await post(app, '/channel_existence', delivery([occupied('c')]))
+  t.equal(down.statusCode, 500)
+  t.same(down.json(), { statusCode: 500, code: 'FST_PUSHER_WEBHOOK_DEDUPE_FAILED', error: 'Internal Server Error', message: 'The webhook dedupe store failed; retry later' })
+  t.notOk(runs.includes('c'), 'no handler runs when the store cannot say what was done')
+
+  failing = 'done'
+  t.equal((await post(app, '/channel_existence', delivery([occupied('d')]))).statusCode, 200, 'the handlers succeeded: answered as they did')
+  t.match(logs.text(), 'could not mark events done')
+
+  failing = 'release'
+  t.equal((await post(app, '/channel_existence', delivery([occupied('bad')], 5))).statusCode, 500)
+  t.match(logs.text(), 'could not release claims')
+  t.match(logs.text(), 'store down')
+  t.notMatch(logs.text(), SECRET)
+})
+
+t.test('webhookDedupe options are checked at register time', async (t) => {
+  const bad: Array<[unknown, RegExp]> = [
+    ['yes', /Invalid option "webhookDedupe": must be true, false or/],
+    [{ ttl: 5 }, /Invalid option "webhookDedupe.ttl": is not a dedupe option/],
+    [{ ttlMs: 0 }, /"webhookDedupe.ttlMs": must be a whole number/],
+    [{ lockMs: 1.5 }, /"webhookDedupe.lockMs": must be a whole number/],
+    [{ maxEntries: -1 }, /"webhookDedupe.maxEntries": must be a whole number/],
+    [{ store: {} }, /"webhookDedupe.store": must be a dedupe store/],
+    [{ store: memoryDedupeStore({ maxEntries: 1 }), maxEntries: 5 }, /"webhookDedupe.maxEntries": bounds the in-memory store only/]
+  ]
+  for (const [webhookDedupe, message] of bad) {
+    await t.rejects(buildApp(t, { webhookDedupe: webhookDedupe as any }), { code: 'FST_PUSHER_INVALID_OPTION', message }, JSON.stringify(webhookDedupe))
+  }
+  await buildApp(t, { webhookDedupe: true })
+})
