@@ -215,3 +215,18 @@ t.test('webhookDedupe options are checked at register time', async (t) => {
   }
   await buildApp(t, { webhookDedupe: true })
 })
+
+t.test('the in-memory store keeps event indices compactly and any other unit name aside', async (t) => {
+  const store = memoryDedupeStore({ maxEntries: 100 })
+  const units = ['presence', '007', '12345', '', '0', '9999', '12a']
+  t.same(store.claim('d', units, 1000), units.map(() => 'claimed'))
+  t.same(store.claim('d', units, 1000), units.map(() => 'running'))
+  t.equal(store.size, units.length)
+  store.done('d', ['presence', '9999'], 1000)
+  store.release('d', ['007', '0', 'never claimed'])
+  t.same(store.claim('d', units, 1000), ['done', 'claimed', 'running', 'running', 'claimed', 'done', 'running'])
+  store.release('fresh', ['x'])
+  store.done('other', ['x'], 1000)
+  store.release('other', ['y'])
+  t.equal(store.size, units.length + 1)
+})
