@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import type { MaybePromise } from '../../types/index'
-import { callHandler, isPromiseLike } from '../call-handler'
+import { callHandler, isPromiseLike, then } from '../call-handler'
 import { DedupeStoreError, WebhookInProgressError } from '../errors'
 import type { WebhookDedupeStore } from './dedupe/store'
 import { CATEGORIES, eventCategory, type Category, type WireEvent } from './events'
@@ -91,76 +91,99 @@ function addCategoryUnit (units: Unit[], request: FastifyRequest, handlers: Webh
   units.push({ id: category.path, list: [handler], event: undefined, category, payload: { time_ms: delivery.time_ms, events } })
 }
 
+interface Outcome {
+  succeeded: string[]
+  failed: string[]
+  /** The first failure; later ones are logged. */
+  failure: { error: unknown } | undefined
+}
+
+/** Runs `units[from..]` one after the other, each to the end, failed or not: synchronously while the handlers are. */
+function runUnits (request: FastifyRequest, units: Unit[], delivery: Delivery, from = 0, outcome: Outcome = { succeeded: [], failed: [], failure: undefined }): MaybePromise<Outcome> {
+  const failed = (unit: Unit, error: unknown): void => {
+    outcome.failed.push(unit.id)
+    if (outcome.failure === undefined) outcome.failure = { error }
+    else request.log.error({ err: error }, 'fastify-pusher: a webhook handler failed')
+  }
+  for (let i = from; i < units.length; i++) {
+    const unit = units[i]
+    let result: unknown
+    try {
+      result = runUnit(request, unit, delivery)
+    } catch (error) {
+      failed(unit, error)
+      continue
+    }
+    if (isPromiseLike(result)) {
+      return Promise.resolve(result).then(() => { outcome.succeeded.push(unit.id) }, (error: unknown) => { failed(unit, error) })
+        .then(() => runUnits(request, units, delivery, i + 1, outcome))
+    }
+    outcome.succeeded.push(unit.id)
+  }
+  return outcome
+}
+
+const throwFailure = (outcome: Outcome): void => {
+  if (outcome.failure !== undefined) throw outcome.failure.error
+}
+
 /**
  * Runs a verified delivery's work. Without dedupe, every unit runs. With it, each unit
  * is claimed first (in the delivery's id): one done before is skipped, one another
  * request is running makes this a 409; a unit whose handlers all succeeded is marked
  * done, one that failed is released, so that Pusher's retry runs only what failed. A
  * failure does not stop the units after it; the first failure is thrown at the end.
+ * Synchronous while the store and the handlers are: no promise, no extra tick.
  */
-export async function dispatchDelivery (
+export function dispatchDelivery (
   request: FastifyRequest,
   handlers: WebhookHandlers,
   categories: readonly Category[] | undefined,
   delivery: Delivery,
   dedupe: { dedupe: Dedupe, deliveryId: string } | undefined
-): Promise<void> {
-  let units = unitsOf(request, handlers, categories, delivery)
+): MaybePromise<void> {
+  const units = unitsOf(request, handlers, categories, delivery)
   if (units.length === 0) return
-  if (dedupe !== undefined) {
-    const { store, lockMs } = dedupe.dedupe
-    const ids = units.map((unit) => unit.id)
-    const states = await storeCall(async () => await store.claim(dedupe.deliveryId, ids, lockMs))
+  if (dedupe === undefined) return then(runUnits(request, units, delivery), throwFailure)
+  const { store, lockMs, ttlMs } = dedupe.dedupe
+  const id = dedupe.deliveryId
+  return then(storeCall(() => store.claim(id, units.map((unit) => unit.id), lockMs)), (states) => {
     const claimed = units.filter((_, i) => states[i] === 'claimed')
     if (states.includes('running')) {
-      await releaseClaims(request, store, dedupe.deliveryId, claimed.map((unit) => unit.id))
-      throw new WebhookInProgressError()
+      return then(releaseClaims(request, store, id, claimed.map((unit) => unit.id)), () => { throw new WebhookInProgressError() })
     }
-    units = claimed
-  }
-
-  const succeeded: string[] = []
-  const failed: string[] = []
-  let firstFailure: unknown
-  for (const unit of units) {
-    try {
-      const result = runUnit(request, unit, delivery)
-      if (isPromiseLike(result)) await result
-      succeeded.push(unit.id)
-    } catch (error) {
-      failed.push(unit.id)
-      if (firstFailure === undefined) firstFailure = error
-      else request.log.error({ err: error }, 'fastify-pusher: a webhook handler failed')
-    }
-  }
-
-  if (dedupe !== undefined) {
-    const { store, ttlMs } = dedupe.dedupe
-    try {
-      if (succeeded.length > 0) await store.done(dedupe.deliveryId, succeeded, ttlMs)
-    } catch (error) {
-      // The handlers succeeded: answer as they did. A retry (if any) would run them again.
-      request.log.error({ err: error }, 'fastify-pusher: the webhook dedupe store could not mark events done')
-    }
-    await releaseClaims(request, store, dedupe.deliveryId, failed)
-  }
-  if (firstFailure !== undefined) throw firstFailure
+    return then(runUnits(request, claimed, delivery), (outcome) =>
+      then(markDone(request, store, id, outcome.succeeded, ttlMs), () =>
+        then(releaseClaims(request, store, id, outcome.failed), () => { throwFailure(outcome) })))
+  })
 }
 
-async function storeCall<T> (call: () => Promise<T>): Promise<T> {
+/** A store call; its failure (thrown or rejected) becomes FST_PUSHER_WEBHOOK_DEDUPE_FAILED. */
+function storeCall<T> (call: () => MaybePromise<T>): MaybePromise<T> {
+  const failed = (error: unknown): never => { throw new DedupeStoreError({ cause: error }) }
   try {
-    return await call()
+    const result = call()
+    return isPromiseLike(result) ? Promise.resolve(result).catch(failed) : result
   } catch (error) {
-    throw new DedupeStoreError({ cause: error })
+    return failed(error)
   }
 }
 
-async function releaseClaims (request: FastifyRequest, store: WebhookDedupeStore, deliveryId: string, units: string[]): Promise<void> {
-  if (units.length === 0) return
+/** Logs instead of throwing: what to do when the store fails after the handlers ran. */
+function logFailure (request: FastifyRequest, message: string, call: () => MaybePromise<void>): MaybePromise<void> {
+  const log = (error: unknown): void => { request.log.error({ err: error }, message) }
   try {
-    await store.release(deliveryId, units)
+    const result = call()
+    if (isPromiseLike(result)) return Promise.resolve(result).catch(log)
   } catch (error) {
-    // The claims expire after lockMs: until then a retry is answered 409.
-    request.log.error({ err: error }, 'fastify-pusher: the webhook dedupe store could not release claims')
+    log(error)
   }
 }
+
+// The handlers succeeded: answer as they did. A retry (if any) would run them again.
+const markDone = (request: FastifyRequest, store: WebhookDedupeStore, deliveryId: string, units: string[], ttlMs: number): MaybePromise<void> =>
+  units.length === 0 ? undefined : logFailure(request, 'fastify-pusher: the webhook dedupe store could not mark events done', () => store.done(deliveryId, units, ttlMs))
+
+// The claims expire after lockMs: until then a retry is answered 409.
+const releaseClaims = (request: FastifyRequest, store: WebhookDedupeStore, deliveryId: string, units: string[]): MaybePromise<void> =>
+  units.length === 0 ? undefined : logFailure(request, 'fastify-pusher: the webhook dedupe store could not release claims', () => store.release(deliveryId, units))

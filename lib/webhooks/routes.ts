@@ -5,6 +5,7 @@ import type { PusherRouteOptions } from '../../types/index'
 import { responses, routeSchema, serializeAsJson } from '../openapi'
 import { routeFields, schemaFields } from '../config/route-options'
 import { pluginValidator } from '../validator'
+import { then } from '../call-handler'
 import { NoWebhookHandlerError, WebhookBodyError, WebhookContentTypeError, WebhookExpiredError } from '../errors'
 import { WebhookPayload, WebhookResponse, WIRE_PAYLOAD } from '../schemas'
 import { dispatchDelivery, type Dedupe, type Delivery } from './dispatch'
@@ -19,6 +20,8 @@ export interface WebhookRoutesOptions {
   maxAgeMs: number | undefined
   routeOptions: PusherRouteOptions
 }
+
+const OK = { ok: true }
 
 /** How far in the future a `time_ms` may be (clocks differ) when the replay window is on. */
 export const MAX_CLOCK_SKEW_MS = 60_000
@@ -48,7 +51,7 @@ export async function webhookRoutes (fastify: FastifyInstance, { tokens, handler
     fastify.post(route.url, {
       ...routeFields(routeOptions, {
         // Checked first: a route with nothing to call refuses before the body is read.
-        onRequest: async () => { if (!handlers.hasWork(route.categories)) throw new NoWebhookHandlerError(route.what) }
+        onRequest: (_request, _reply, done) => { done(handlers.hasWork(route.categories) ? undefined : new NoWebhookHandlerError(route.what)) }
       }),
       schema: routeSchema({
         summary: route.summary,
@@ -60,19 +63,25 @@ export async function webhookRoutes (fastify: FastifyInstance, { tokens, handler
       // Documented with the route's own events; checked against every event (a batch may hold others).
       validatorCompiler: pluginValidator({ instead: { body: WIRE_PAYLOAD } }),
       serializerCompiler: serializeAsJson,
-      preValidation: async (request) => {
-        const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
-        verifyWebhookSignature(tokens, request.headers, rawBody)
-        request.body = parseJsonBody(request, rawBody)
-        if (dedupe !== undefined) deliveryIds.set(request, createHash('sha256').update(rawBody).digest('base64url'))
+      // Hooks and handler in callback / plain style: no promise per request unless a handler or the store makes one.
+      preValidation: (request, _reply, done) => {
+        try {
+          const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
+          verifyWebhookSignature(tokens, request.headers, rawBody)
+          request.body = parseJsonBody(request, rawBody)
+          if (dedupe !== undefined) deliveryIds.set(request, createHash('sha256').update(rawBody).digest('base64url'))
+        } catch (error) {
+          done(error as Error)
+          return
+        }
+        done()
       }
-    }, async (request: FastifyRequest) => {
+    }, (request: FastifyRequest) => {
       const delivery = request.body as Delivery
       if (maxAgeMs !== undefined) checkAge(request, delivery.time_ms, maxAgeMs)
       normaliseEvents(delivery.events)
       const deliveryId = deliveryIds.get(request)
-      await dispatchDelivery(request, handlers, route.categories, delivery, deliveryId === undefined ? undefined : { dedupe: dedupe as Dedupe, deliveryId })
-      return { ok: true }
+      return then(dispatchDelivery(request, handlers, route.categories, delivery, deliveryId === undefined ? undefined : { dedupe: dedupe as Dedupe, deliveryId }), () => OK)
     })
   }
 }

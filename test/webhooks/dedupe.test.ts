@@ -230,3 +230,26 @@ t.test('the in-memory store keeps event indices compactly and any other unit nam
   store.release('other', ['y'])
   t.equal(store.size, units.length + 1)
 })
+
+t.test('a synchronous store that throws is handled like one that rejects', async (t) => {
+  const inner = memoryDedupeStore({ maxEntries: 100 })
+  let failing: 'claim' | 'done' | 'release' | undefined
+  const fail = (name: string): void => { if (failing === name) throw new Error('store down') }
+  const store: WebhookDedupeStore = {
+    claim: (delivery, units, lockMs) => { fail('claim'); return inner.claim(delivery, units, lockMs) },
+    done: (delivery, units, ttlMs) => { fail('done'); inner.done(delivery, units, ttlMs) },
+    release: (delivery, units) => { fail('release'); inner.release(delivery, units) }
+  }
+  const logs = captureLogs()
+  const app = await buildApp(t, { webhookDedupe: { store } }, { logger: logs.logger })
+  app.pusher.webhooks.on('channel_occupied', (request, event) => { if (event.channel === 'bad') throw new Error('handler failed') })
+  failing = 'claim'
+  t.equal((await post(app, '/channel_existence', delivery([occupied('a')]))).json().code, 'FST_PUSHER_WEBHOOK_DEDUPE_FAILED')
+  failing = 'done'
+  t.equal((await post(app, '/channel_existence', delivery([occupied('b')]))).statusCode, 200)
+  failing = 'release'
+  t.equal((await post(app, '/channel_existence', delivery([occupied('bad'), occupied('bad')]))).statusCode, 500)
+  t.equal(logs.lines.filter((line) => line.msg === 'fastify-pusher: a webhook handler failed').length, 1, 'the second failure is logged, the first answered')
+  t.match(logs.text(), 'could not mark events done')
+  t.match(logs.text(), 'could not release claims')
+})
