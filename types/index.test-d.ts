@@ -12,8 +12,16 @@ import fastifyPusher, {
   type FastifyPusher,
   type FastifyPusherOptions,
   type PresenceWebhook,
-  type TriggerResponse
+  type TriggerResponse,
+  type UnknownWebhookEvent,
+  type WebhookDedupeStore,
+  type WebhookDelivery,
+  type WebhookEvent,
+  memoryDedupeStore,
+  redisDedupeStore
 } from '..'
+import Redis from 'ioredis'
+import { pusherTestClient, signWebhook, type SentEvent } from '../dist/lib/testing'
 import * as fastifyPusherCjs from '..'
 
 const app = Fastify()
@@ -69,6 +77,49 @@ app.pusher.webhooks.client((request, payload) => {
   expectType<string | undefined>(payload.events[0].user_id)
 })
 expectError(app.pusher.webhooks.unknown(() => {}))
+app.pusher.webhooks.client((request, payload) => { expectType<string>(payload.events[0].data) })
+app.pusher.webhooks.subscriptionCount((request, payload) => { expectType<number>(payload.events[0].subscription_count) })
+app.pusher.webhooks.cacheMiss((request, payload) => { expectType<'cache_miss'>(payload.events[0].name) })
+
+// webhooks.on: the event is typed by its name; '*' gets every event, unknown names included.
+app.pusher.webhooks.on('member_added', (request, event, delivery) => {
+  expectType<'member_added'>(event.name)
+  expectType<string>(event.user_id)
+  expectType<number>(delivery.time_ms)
+  expectType<WebhookDelivery>(delivery)
+})
+app.pusher.webhooks.on('client_event', async (request, event) => {
+  expectType<string>(event.data)
+  expectType<string>(event.socket_id)
+})
+app.pusher.webhooks.on('subscription_count', (request, event) => { expectType<number>(event.subscription_count) })
+app.pusher.webhooks.on('*', (request, event) => {
+  expectType<WebhookEvent | UnknownWebhookEvent>(event)
+  expectType<string>(event.name)
+})
+expectError(app.pusher.webhooks.on('member_add', () => {}))
+expectError(app.pusher.webhooks.on('member_added', (request, event) => event.subscription_count))
+
+// The webhook options.
+expectAssignable<FastifyPusherOptions>({ webhookDedupe: false, webhookKeys: [{ key: 'k2', secret: 's2' }], webhookMaxAgeMs: 300000 })
+expectAssignable<FastifyPusherOptions>({ webhookDedupe: { ttlMs: 1, maxEntries: 2, lockMs: 3, store: memoryDedupeStore({ maxEntries: 5 }) } })
+expectAssignable<FastifyPusherOptions>({ webhookDedupe: { store: redisDedupeStore(new Redis()) } })
+expectError<FastifyPusherOptions>({ webhookKeys: ['k2:s2'] })
+const customStore: WebhookDedupeStore = {
+  claim: async (delivery: string, units: string[]) => units.map((): 'claimed' => 'claimed'),
+  done: () => {},
+  release: async () => {}
+}
+expectAssignable<FastifyPusherOptions>({ webhookDedupe: { store: customStore } })
+
+// The testing kit.
+const testClient = pusherTestClient({ key: 'k' })
+expectAssignable<Pusher>(testClient)
+expectType<SentEvent[]>(testClient.sent)
+expectType<string[]>(testClient.sent[0].channels)
+expectType<string>(signWebhook({ key: 'k', secret: 's' }, { events: [] }).headers['x-pusher-signature'])
+expectType<string>(signWebhook({ key: 'k', secret: 's' }, '{}').payload)
+app.register(fastifyPusher, { client: testClient })
 
 // User sign-in: sync or async, a user or a falsy value.
 app.pusher.userAuth(async (request, socketId) => {
