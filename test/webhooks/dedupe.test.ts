@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { signWebhook, type SignedWebhook } from 'fastify-pusher/testing'
-import { memoryDedupeStore, type WebhookDedupeStore } from '../../index'
+import { memoryDedupeStore, redisDedupeStore, type WebhookDedupeStore } from '../../index'
 import { buildApp, captureLogs, fakeNow, KEY, SECRET } from '../helpers/app'
 
 const delivery = (events: unknown[], timeMs = 1700000000000): SignedWebhook => signWebhook({ key: KEY, secret: SECRET }, { time_ms: timeMs, events })
@@ -252,4 +252,17 @@ t.test('a synchronous store that throws is handled like one that rejects', async
   t.equal(logs.lines.filter((line) => line.msg === 'fastify-pusher: a webhook handler failed').length, 1, 'the second failure is logged, the first answered')
   t.match(logs.text(), 'could not mark events done')
   t.match(logs.text(), 'could not release claims')
+})
+
+t.test('redisDedupeStore reads the pipeline\'s answers: an error in one fails the call', async (t) => {
+  const sent: unknown[] = []
+  let answer: Array<[Error | null, unknown]> | null = null
+  const store = redisDedupeStore({ pipeline: (commands) => { sent.push(commands); return { exec: async () => answer } } }, { prefix: 'p:' })
+  t.same(await store.claim('d', [], 5), [], 'exec answering null (an aborted transaction) is no answers')
+  answer = [[null, null], [null, 'done'], [null, 'running']]
+  t.same(await store.claim('d', ['a', 'b', 'c'], 5), ['claimed', 'done', 'running'])
+  t.same(sent[1], [['set', 'p:d:a', 'running', 'PX', 5, 'NX', 'GET'], ['set', 'p:d:b', 'running', 'PX', 5, 'NX', 'GET'], ['set', 'p:d:c', 'running', 'PX', 5, 'NX', 'GET']])
+  answer = [[null, 'OK'], [new Error('READONLY'), null]]
+  await t.rejects(async () => { await store.done('d', ['a', 'b'], 9) }, { message: 'READONLY' })
+  t.same(sent[2], [['set', 'p:d:a', 'done', 'PX', 9], ['set', 'p:d:b', 'done', 'PX', 9]])
 })
