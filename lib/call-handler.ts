@@ -20,7 +20,7 @@ export function clientErrorStatus (error: unknown): number | undefined {
 }
 
 /** A thrown 4xx error passes through as is; anything else becomes FST_PUSHER_HANDLER_FAILED. */
-function handlerError (name: string, error: unknown): unknown {
+export function handlerError (name: string, error: unknown): unknown {
   return clientErrorStatus(error) !== undefined ? error : new HandlerFailedError(name, { cause: error })
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import type { MaybePromise } from '../../types/index'
-import { callHandler, isPromiseLike, then } from '../call-handler'
+import { callHandler, handlerError, isPromiseLike, then } from '../call-handler'
 import { DedupeStoreError, WebhookInProgressError } from '../errors'
 import type { WebhookDedupeStore } from './dedupe/store'
 import { CATEGORIES, eventCategory, type Category, type WireEvent } from './events'
@@ -47,11 +47,24 @@ const onHandlerName = (event: string): string => {
   return name
 }
 
-/** Calls `list[from..]` one after the other: synchronously while they answer synchronously. */
+/**
+ * Calls `list[from..]` one after the other: synchronously while they answer
+ * synchronously. (Not callHandler: the name a failure is reported under is only made
+ * when one fails.)
+ */
 function runEach (list: readonly Function[], from: number, request: FastifyRequest, event: WireEvent, delivery: Delivery): MaybePromise<unknown> {
   for (let i = from; i < list.length; i++) {
-    const result = callHandler(onHandlerName(event.name), list[i] as (a: unknown, b: unknown, c: unknown) => unknown, request, event, delivery)
-    if (isPromiseLike(result)) return Promise.resolve(result).then(() => runEach(list, i + 1, request, event, delivery))
+    let result: unknown
+    try {
+      result = (list[i] as (a: unknown, b: unknown, c: unknown) => unknown)(request, event, delivery)
+    } catch (error) {
+      throw handlerError(onHandlerName(event.name), error)
+    }
+    if (isPromiseLike(result)) {
+      return Promise.resolve(result).then(() => runEach(list, i + 1, request, event, delivery), (error: unknown) => {
+        throw handlerError(onHandlerName(event.name), error)
+      })
+    }
   }
   return undefined
 }
@@ -65,22 +78,35 @@ function runEach (list: readonly Function[], from: number, request: FastifyReque
 function unitsOf (request: FastifyRequest, handlers: WebhookHandlers, categories: readonly Category[] | undefined, delivery: Delivery): Unit[] {
   const units: Unit[] = []
   for (const category of categories ?? CATEGORIES) addCategoryUnit(units, request, handlers, category, delivery)
+  const names = categories === undefined ? undefined : namesOf(categories)
   const { events } = delivery
   for (let index = 0; index < events.length; index++) {
     const event = events[index]
-    const category = eventCategory(event.name)
-    if (category === undefined) {
-      if (categories !== undefined || handlers.forEvent(event.name).length === 0) {
-        request.log.debug({ event: event.name.slice(0, 64) }, 'fastify-pusher: a webhook event of an unknown name was ignored')
-        continue
-      }
-    } else if (categories !== undefined && !categories.includes(category)) {
-      continue // another route's event: a batch posted to every URL reaches each handler once
-    }
     const list = handlers.forEvent(event.name)
+    // Another route's event is skipped: a batch posted to every URL reaches each handler once.
+    if (names !== undefined && !names.has(event.name)) {
+      if (eventCategory(event.name) === undefined) ignoreUnknown(request, event)
+      continue
+    }
     if (list.length > 0) units.push({ id: String(index), list, event, category: undefined, payload: delivery })
+    else if (names === undefined && eventCategory(event.name) === undefined) ignoreUnknown(request, event)
   }
   return units
+}
+
+const ignoreUnknown = (request: FastifyRequest, event: WireEvent): void => {
+  request.log.debug({ event: event.name.slice(0, 64) }, 'fastify-pusher: a webhook event of an unknown name was ignored')
+}
+
+const routeNames = new WeakMap<readonly Category[], ReadonlySet<string>>()
+/** The event names of a route's categories (made once per route). */
+function namesOf (categories: readonly Category[]): ReadonlySet<string> {
+  let names = routeNames.get(categories)
+  if (names === undefined) {
+    names = new Set(categories.flatMap((category) => category.events))
+    routeNames.set(categories, names)
+  }
+  return names
 }
 
 function addCategoryUnit (units: Unit[], request: FastifyRequest, handlers: WebhookHandlers, category: Category, delivery: Delivery): void {
