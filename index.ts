@@ -6,6 +6,7 @@ import { checkClient, createClient } from './lib/config/client'
 import { createDecorator } from './lib/decorator'
 import { AlreadyRegisteredError } from './lib/errors'
 import { resolveOptions } from './lib/config/options'
+import { warnUnknownOptions } from './lib/config/unknown-options'
 import { pusherRoutes } from './lib/routes'
 import { createSender } from './lib/send/sender'
 import { createTriggers } from './lib/send/triggers'
@@ -15,6 +16,7 @@ import { createServerApi } from './lib/send/users-and-channels'
 async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions): Promise<void> {
   if (fastify.hasDecorator('pusher')) throw new AlreadyRegisteredError()
   const resolved = resolveOptions(options)
+  warnUnknownOptions(fastify.log, options)
   const client = resolved.client !== undefined ? checkClient(resolved.client) : createClient(resolved.clientConfig!)
   const clientConfig = (client as unknown as { config: { timeout?: number, agent?: Agent } }).config
   const sender = createSender(client, {

@@ -4,7 +4,7 @@ import Fastify from 'fastify'
 import Pusher from 'pusher'
 import t, { type Test } from 'tap'
 import fastifyPusher, { type FastifyPusherOptions } from '../index'
-import { buildApp, credentials, MASTER_KEY, withEnv } from './helpers/app'
+import { buildApp, captureLogs, credentials, MASTER_KEY, withEnv } from './helpers/app'
 
 /** The official client's own resolved configuration. */
 const configOf = (app: { pusher: { client: Pusher } }): Record<string, any> => (app.pusher.client as any).config
@@ -133,7 +133,7 @@ t.test('bad options fail register with an error that names the option', async (t
     [{ ...credentials, secret: '' }, 'FST_PUSHER_INVALID_OPTION', /"secret"/],
     [{ ...credentials, appId: 1.5 }, 'FST_PUSHER_INVALID_OPTION', /"appId"/],
     [{ ...credentials, cluster: 5 as any }, 'FST_PUSHER_INVALID_OPTION', /"cluster"/],
-    [{ ...credentials, port: 'eighty' }, 'FST_PUSHER_INVALID_OPTION', /"port".*eighty/],
+    [{ ...credentials, port: 'eighty' }, 'FST_PUSHER_INVALID_OPTION', /"port": must be a port number from 1 to 65535, got a string$/],
     [{ ...credentials, port: 70000 }, 'FST_PUSHER_INVALID_OPTION', /"port"/],
     [{ ...credentials, port: 80.5 }, 'FST_PUSHER_INVALID_OPTION', /"port"/],
     [{ ...credentials, useTLS: 'yes' as any }, 'FST_PUSHER_INVALID_OPTION', /"useTLS"/],
@@ -189,4 +189,39 @@ t.test('registering in two sibling scopes is fine: each has its own client', asy
   await app.register(async (scope) => { await scope.register(fastifyPusher, { ...credentials, prefix: '/a' }) })
   await app.register(async (scope) => { await scope.register(fastifyPusher, { ...credentials, key: 'KEY2', prefix: '/b' }) })
   await t.resolves(async () => { await app.ready() })
+})
+
+t.test('register-time errors name the option and say the type, never the value', async (t) => {
+  const secret = 'SUPERSECRETVALUE'
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ url: `http://k:${secret}%E0@h/apps/1` }, /^Invalid option "url": must look like https:\/\/KEY:SECRET@HOST\[:PORT\]\/apps\/APP_ID, with every %-escape valid$/],
+    [{ port: secret }, /^Invalid option "port": must be a port number from 1 to 65535, got a string$/],
+    [{ port: '99999' }, /got a number out of range$/],
+    [{ port: 0 }, /got a number out of range$/],
+    [{ port: 1.5 }, /got a number out of range$/],
+    [{ useTLS: secret }, /^Invalid option "useTLS": must be true or false \(in PUSHER_USE_TLS: true, 1, false or 0\), got a string$/],
+    [{ timeout: secret }, /^Invalid option "timeout": must be a whole number of milliseconds \(0 for none\), got a string$/],
+    [{ timeout: -1 }, /got a number$/]
+  ]
+  for (const [options, message] of cases) {
+    const error = await buildApp(t, options).then(() => undefined, (error: Error) => error)
+    t.match(error, { code: 'FST_PUSHER_INVALID_OPTION', message }, JSON.stringify(options))
+    t.notMatch(error?.message, secret)
+  }
+})
+
+t.test('unknown options are logged as warnings at registration, with the name meant, never their values', async (t) => {
+  const logs = captureLogs()
+  logs.logger.level = 'warn'
+  const masterKey = 'k'.repeat(32)
+  await buildApp(t, { encryptionMasterKey: masterKey, usetls: true, authEndpoint: '/auth', madeUp: 'VALUE', prefix: '/p', logLevel: 'info', logSerializers: {} } as any, { logger: logs.logger })
+  const warnings = logs.lines.filter((line) => line.level === 40).map(({ option, meant, msg }) => ({ option, meant, msg }))
+  t.same(warnings, [
+    { option: 'encryptionMasterKey', meant: 'encryptionMasterKeyBase64', msg: 'fastify-pusher: unknown option "encryptionMasterKey" is ignored; did you mean "encryptionMasterKeyBase64"?' },
+    { option: 'usetls', meant: 'useTLS', msg: 'fastify-pusher: unknown option "usetls" is ignored; did you mean "useTLS"?' },
+    { option: 'authEndpoint', meant: 'authPath', msg: 'fastify-pusher: unknown option "authEndpoint" is ignored; did you mean "authPath"?' },
+    { option: 'madeUp', meant: undefined, msg: 'fastify-pusher: unknown option "madeUp" is ignored' }
+  ], 'prefix, logLevel and logSerializers are Fastify\'s own register options')
+  t.notMatch(logs.text(), masterKey)
+  t.notMatch(logs.text(), 'VALUE')
 })

@@ -146,12 +146,24 @@ function parseUrl (value: unknown): UrlParts {
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || appId === undefined) {
     throw new InvalidOptionError('url', shape)
   }
-  const parts: UrlParts = { appId: decodeURIComponent(appId), host: url.hostname, useTLS: url.protocol === 'https:' }
-  if (url.username !== '') parts.key = decodeURIComponent(url.username)
-  if (url.password !== '') parts.secret = decodeURIComponent(url.password)
+  // A malformed %-escape (e.g. `s%E0`) is the url's fault, said without its value.
+  const decode = (part: string): string => {
+    try {
+      return decodeURIComponent(part)
+    } catch {
+      throw new InvalidOptionError('url', `${shape}, with every %-escape valid`)
+    }
+  }
+  const parts: UrlParts = { appId: decode(appId), host: url.hostname, useTLS: url.protocol === 'https:' }
+  if (url.username !== '') parts.key = decode(url.username)
+  if (url.password !== '') parts.secret = decode(url.password)
   if (url.port !== '') parts.port = url.port
   return parts
 }
+
+/** What a value is, never the value itself (it may be a secret given to the wrong option). */
+const kind = (value: unknown): string =>
+  typeof value === 'string' ? 'a string' : `a ${typeof value}`
 
 function requiredString (name: EnvOption, value: unknown): string {
   const result = optionalString(name, value)
@@ -172,7 +184,7 @@ function parsePort (value: unknown): number | undefined {
   if (value === undefined) return undefined
   const port = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new InvalidOptionError('port', `must be a port number from 1 to 65535, got ${JSON.stringify(value)}`)
+    throw new InvalidOptionError('port', `must be a port number from 1 to 65535, got ${typeof port === 'number' ? 'a number out of range' : kind(value)}`)
   }
   return port
 }
@@ -181,13 +193,13 @@ function parseBoolean (name: EnvOption, value: unknown): boolean {
   if (typeof value === 'boolean') return value
   if (value === 'true' || value === '1') return true
   if (value === 'false' || value === '0') return false
-  throw new InvalidOptionError(name, `must be true or false (in ${ENV_NAMES[name]}: true, 1, false or 0), got ${JSON.stringify(value)}`)
+  throw new InvalidOptionError(name, `must be true or false (in ${ENV_NAMES[name]}: true, 1, false or 0), got ${kind(value)}`)
 }
 
 function parseTimeout (value: unknown): number {
   const timeout = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
   if (typeof timeout !== 'number' || !Number.isSafeInteger(timeout) || timeout < 0) {
-    throw new InvalidOptionError('timeout', `must be a whole number of milliseconds (0 for none), got ${JSON.stringify(value)}`)
+    throw new InvalidOptionError('timeout', `must be a whole number of milliseconds (0 for none), got ${kind(value)}`)
   }
   return timeout
 }
