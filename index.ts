@@ -33,7 +33,7 @@ async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions):
     sender.close()
   })
   const serverApi = createServerApi(sender.client, { ...resolved.send, isClosing: triggers.isClosing })
-  const decorator = createDecorator(client, { trigger: triggers.trigger, triggerBatch: triggers.triggerBatch, ...serverApi })
+  const decorator = createDecorator(client, { trigger: triggers.trigger, triggerBatch: triggers.triggerBatch, ...serverApi }, { handlerTimeout: resolved.handlerTimeout })
   fastify.decorate('pusher', decorator.pusher)
   decorateRequestPusher(fastify, decorator.pusher)
   await fastify.register(pusherRoutes, {

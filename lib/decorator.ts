@@ -2,7 +2,8 @@ import type Pusher from 'pusher'
 import type {
   AuthHandler, ChannelDataHandler, ChannelRuleHandler, FastifyPusher, UserAuthHandler
 } from '../types/index'
-import { InvalidHandlerError } from './errors'
+import { HandlerTimeoutError, InvalidHandlerError } from './errors'
+import { withTimeout } from './handler-timeout'
 import { signingToken } from './config/client'
 import { ChannelRules } from './auth/channel-rules'
 import { createWebhookHandlers, type WebhookHandlers } from './webhooks/handlers'
@@ -24,13 +25,18 @@ export interface Decorator {
 
 type Senders = Pick<FastifyPusher, 'trigger' | 'triggerBatch' | 'sendToUser' | 'terminateUserConnections' | 'channelInfo' | 'channelsInfo' | 'presenceUsers'>
 
-export function createDecorator (client: Pusher, senders: Senders): Decorator {
+/**
+ * `fastify.pusher` and what the routes read. Every handler is stored bounded by
+ * `handlerTimeout` (ms, 0 for none): past it, the route answers
+ * FST_PUSHER_HANDLER_TIMEOUT (503 on auth routes, 500 on webhooks).
+ */
+export function createDecorator (client: Pusher, senders: Senders, { handlerTimeout }: { handlerTimeout: number }): Decorator {
   const handlers: Handlers = {}
   const rules = new ChannelRules()
-  const webhooks = createWebhookHandlers()
+  const webhooks = createWebhookHandlers({ handlerTimeout })
   const setter = <Name extends keyof Handlers>(name: Name) => (handler: NonNullable<Handlers[Name]>): void => {
     if (typeof handler !== 'function') throw new InvalidHandlerError(name, typeof handler)
-    handlers[name] = handler
+    handlers[name] = withTimeout(handler, name, handlerTimeout, HandlerTimeoutError) as Handlers[Name]
   }
 
   const pusher: FastifyPusher = {
@@ -42,7 +48,7 @@ export function createDecorator (client: Pusher, senders: Senders): Decorator {
     userAuth: setter('userAuth'),
     channel: (pattern, handler) => {
       if (typeof handler !== 'function') throw new InvalidHandlerError(`channel rule ${JSON.stringify(pattern)}`, typeof handler)
-      rules.add(pattern, handler as ChannelRuleHandler<string>)
+      rules.add(pattern, withTimeout(handler as ChannelRuleHandler<string>, `channel rule ${JSON.stringify(pattern)}`, handlerTimeout, HandlerTimeoutError))
     },
     webhooks: webhooks.api
   }

@@ -108,6 +108,18 @@ export const HandlerFailedError = createError(
   500
 )
 
+export const HandlerTimeoutError = createError(
+  'FST_PUSHER_HANDLER_TIMEOUT',
+  'The %s handler did not answer within %d ms',
+  503
+)
+/** The same, on a webhook route: a 500, so that Pusher retries. */
+export const WebhookHandlerTimeoutError = createError(
+  'FST_PUSHER_HANDLER_TIMEOUT',
+  'The %s handler did not answer within %d ms',
+  500
+)
+
 // Webhooks
 export const NoWebhookHandlerError = createError(
   'FST_PUSHER_NO_WEBHOOK_HANDLER',

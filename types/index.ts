@@ -74,6 +74,8 @@ export interface FastifyPusherOptions {
   webhookKeys?: Array<{ key: string, secret: string }>
   /** Refuse (403) a webhook whose `time_ms` is older than this many ms, or more than 60 s ahead. Default off. */
   webhookMaxAgeMs?: number
+  /** ms a handler may take: past it the route answers FST_PUSHER_HANDLER_TIMEOUT (503; 500 on webhooks). Default 10000; 0 for none. */
+  handlerTimeout?: number
 }
 
 export interface WebhookDedupeOptions {

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import type { MaybePromise } from '../../types/index'
 import { authorizeChannel, type AuthorizeContext } from './authorize'
 import { clientErrorStatus, isPromiseLike } from '../call-handler'
-import { DuplicateFieldError, InvalidBatchFieldError, MissingChannelNameError, TooManyChannelsError } from '../errors'
+import { DuplicateFieldError, HandlerTimeoutError, InvalidBatchFieldError, MissingChannelNameError, TooManyChannelsError } from '../errors'
 import { isFormBody } from './form-body'
 import {
   BATCH_FIELD_PATTERN, CHANNEL_NAME_MAX_LENGTH, CHANNEL_NAME_PATTERN, MAX_BATCH_CHANNELS,
@@ -56,8 +56,8 @@ const INVALID_NAME: Outcome = Object.freeze({ status: 400 })
 const PENDING: Outcome = Object.freeze({ status: 0 })
 
 function failed (request: FastifyRequest, name: string, error: unknown): Outcome {
-  const status = clientErrorStatus(error) ?? 500
-  if (status === 500) request.log.error({ err: error, channel: name }, 'fastify-pusher: batch auth failed for a channel')
+  const status = clientErrorStatus(error) ?? (error instanceof HandlerTimeoutError ? 503 : 500)
+  if (status >= 500) request.log.error({ err: error, channel: name }, 'fastify-pusher: batch auth failed for a channel')
   return { status }
 }
 

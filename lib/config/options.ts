@@ -32,6 +32,7 @@ export const DEFAULT_PREFIX = '/pusher'
 export const DEFAULT_AUTH_PATH = '/auth'
 export const DEFAULT_USER_AUTH_PATH = '/user-auth'
 export const DEFAULT_TIMEOUT = 5000
+export const DEFAULT_HANDLER_TIMEOUT = 10_000
 
 /** What the official `pusher` constructor receives (its own types call `port` a string; it takes a number too). */
 export interface ClientConfig {
@@ -56,6 +57,8 @@ export interface ResolvedOptions extends SendOptions {
   userAuthPath: string
   routeOptions: ResolvedRouteOptions
   webhooks: WebhookOptions
+  /** ms a handler may take before its route answers FST_PUSHER_HANDLER_TIMEOUT; 0 for none. */
+  handlerTimeout: number
 }
 
 /**
@@ -77,6 +80,7 @@ export function resolveOptions (options: FastifyPusherOptions, env: Env = proces
     userAuthPath: resolvePath('userAuthPath', options.userAuthPath, DEFAULT_USER_AUTH_PATH),
     routeOptions: resolveRouteOptions(options.routeOptions),
     webhooks: resolveWebhookOptions(options),
+    handlerTimeout: resolveHandlerTimeout(options.handlerTimeout),
     ...resolveSendOptions(options)
   }
   if (resolved.authPath === resolved.userAuthPath) {
@@ -116,6 +120,14 @@ export function resolveOptions (options: FastifyPusherOptions, env: Env = proces
   }
   resolved.clientConfig = config
   return resolved
+}
+
+function resolveHandlerTimeout (value: unknown): number {
+  if (value === undefined) return DEFAULT_HANDLER_TIMEOUT
+  if (!Number.isSafeInteger(value) || (value as number) < 0 || (value as number) > 2 ** 31 - 1) {
+    throw new InvalidOptionError('handlerTimeout', `must be a whole number of milliseconds up to 2147483647 (0 for none), got ${kind(value)}`)
+  }
+  return value as number
 }
 
 function resolvePrefix (prefix: unknown): string {

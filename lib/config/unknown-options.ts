@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify'
 const KNOWN = [
   'appId', 'key', 'secret', 'cluster', 'host', 'port', 'useTLS', 'timeout', 'encryptionMasterKeyBase64', 'url', 'agent',
   'client', 'serialize', 'prefix', 'authPath', 'userAuthPath', 'routeOptions', 'retries', 'retryUnsafe', 'batching',
-  'batchSize', 'maxInFlight', 'maxEventBytes', 'webhookDedupe', 'webhookKeys', 'webhookMaxAgeMs',
+  'batchSize', 'maxInFlight', 'maxEventBytes', 'webhookDedupe', 'webhookKeys', 'webhookMaxAgeMs', 'handlerTimeout',
   'logLevel', 'logSerializers'
 ]
 

@@ -1,5 +1,6 @@
 import type { FastifyPusherWebhooks, WebhookEventHandler, WebhookHandler } from '../../types/index'
-import { InvalidHandlerError, InvalidWebhookEventError } from '../errors'
+import { InvalidHandlerError, InvalidWebhookEventError, WebhookHandlerTimeoutError } from '../errors'
+import { withTimeout } from '../handler-timeout'
 import { CATEGORIES, EVENT_NAMES, type Category, type CategoryHandlerName } from './events'
 
 type AnyEventHandler = WebhookEventHandler<any>
@@ -17,7 +18,7 @@ export interface WebhookHandlers {
 const NONE: readonly AnyEventHandler[] = []
 
 /** `app.pusher.webhooks` (the setters) and what the routes read. */
-export function createWebhookHandlers (): { api: FastifyPusherWebhooks, handlers: WebhookHandlers } {
+export function createWebhookHandlers ({ handlerTimeout }: { handlerTimeout: number }): { api: FastifyPusherWebhooks, handlers: WebhookHandlers } {
   const category: WebhookHandlers['category'] = {}
   const added: Array<{ name: string, handler: AnyEventHandler }> = []
   let byName = new Map<string, readonly AnyEventHandler[]>()
@@ -32,7 +33,7 @@ export function createWebhookHandlers (): { api: FastifyPusherWebhooks, handlers
   }
   const setter = (name: CategoryHandlerName) => (handler: WebhookHandler<any>): void => {
     if (typeof handler !== 'function') throw new InvalidHandlerError(`webhooks.${name}`, typeof handler)
-    category[name] = handler
+    category[name] = withTimeout(handler, `${name} webhook`, handlerTimeout, WebhookHandlerTimeoutError)
   }
 
   const api = {
@@ -46,7 +47,7 @@ export function createWebhookHandlers (): { api: FastifyPusherWebhooks, handlers
         throw new InvalidWebhookEventError(typeof name === 'string' ? JSON.stringify(name).slice(0, 64) : typeof name, [...EVENT_NAMES, '*'].join(', '))
       }
       if (typeof handler !== 'function') throw new InvalidHandlerError(`webhooks.on('${name}')`, typeof handler)
-      added.push({ name, handler })
+      added.push({ name, handler: withTimeout(handler, `webhooks.on('${name}')`, handlerTimeout, WebhookHandlerTimeoutError) })
       byName = new Map()
     }
   } as FastifyPusherWebhooks
