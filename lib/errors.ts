@@ -108,6 +108,11 @@ export const HandlerFailedError = createError(
   500
 )
 
+export const SigningFailedError = createError(
+  'FST_PUSHER_SIGNING_FAILED',
+  'Could not sign: %s could not be serialized as JSON',
+  500
+)
 export const HandlerTimeoutError = createError(
   'FST_PUSHER_HANDLER_TIMEOUT',
   'The %s handler did not answer within %d ms',
