@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildApp, captureLogs, hmac, KEY, postForm, SECRET } from '../helpers/app'
+import { buildApp, captureLogs, hmac, INTERNAL, KEY, postForm } from '../helpers/app'
 
 /** What the official client must sign for `signin()`: computed here without it. */
 const signed = (socketId: string, userData: string) => ({ auth: `${KEY}:${hmac(`${socketId}::user::${userData}`)}`, user_data: userData })
@@ -78,11 +78,11 @@ t.test('a handler\'s 4xx passes through; any other throw is a logged 500 that sa
   const unauthorized = await postForm(app, '/pusher/user-auth', 'socket_id=1.42')
   t.equal(unauthorized.statusCode, 401)
   t.equal(unauthorized.json().message, 'Log in first')
-  app.pusher.userAuth(async () => { throw new Error(`db down ${SECRET}`) })
+  app.pusher.userAuth(async () => { throw new Error(`db down ${INTERNAL}`) })
   const failed = await postForm(app, '/pusher/user-auth', 'socket_id=1.42')
   t.equal(failed.statusCode, 500)
   t.same(failed.json(), { statusCode: 500, code: 'FST_PUSHER_HANDLER_FAILED', error: 'Internal Server Error', message: 'The userAuth handler failed' })
-  t.notMatch(failed.body, SECRET)
+  t.notMatch(failed.body, INTERNAL)
   t.match(logs.text(), 'db down')
 })
 

@@ -7,13 +7,38 @@ import fastifyPusher, { type FastifyPusherOptions } from '../../index'
 export const KEY = 'KEY'
 export const SECRET = 'SUPERSECRET'
 export const credentials = { appId: '4', key: KEY, secret: SECRET }
+/** Stands for what a handler knows and a client must never be told (a handler's own error message). */
+export const INTERNAL = 'INTERNAL-DETAIL'
 /** 32 bytes, base64. */
 export const MASTER_KEY = Buffer.alloc(32, 7).toString('base64')
 
-/** A fresh app with the plugin registered, closed when the test ends. */
+/** What no log line may hold: the secrets, the master key, and any signature (64 hex digits: webhook signatures, auth tokens, auth_signature). */
+export const FORBIDDEN_IN_LOGS: Array<[string, RegExp]> = [
+  ['the app secret', /SUPERSECRET/],
+  ['a webhook key secret', /NEWSECRET|ROTATED/],
+  ['the master key', new RegExp(MASTER_KEY.replace(/[+/=]/g, '\\$&'))],
+  ['a signature', /[0-9a-f]{64}/],
+  ['an auth_signature', /auth_signature=(?!\[redacted\])/]
+]
+
+/**
+ * A fresh app with the plugin registered, closed when the test ends. Every line it logs
+ * (debug and up, or the test's own logger's level) is captured and checked when the
+ * test ends: none may hold a secret or a signature.
+ */
 export async function buildApp (t: Test, options: FastifyPusherOptions = {}, server: FastifyServerOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify(server)
-  t.teardown(async () => { await app.close() })
+  const given = server.logger as ReturnType<typeof captureLogs>['logger'] | undefined
+  const logs = captureLogs()
+  logs.logger.level = given?.level ?? 'debug'
+  const stream = { write: (line: string) => { logs.logger.stream.write(line); given?.stream.write(line) } }
+  const app = Fastify({ ...server, logger: { level: logs.logger.level, stream } })
+  t.teardown(async () => {
+    await app.close()
+    for (const [what, pattern] of FORBIDDEN_IN_LOGS) {
+      const leaked = logs.lines.find((line) => pattern.test(JSON.stringify(line)))
+      if (leaked !== undefined) throw new Error(`a log line holds ${what}: ${JSON.stringify(leaked).slice(0, 300)}`)
+    }
+  })
   await app.register(fastifyPusher, { ...credentials, ...options })
   return app
 }

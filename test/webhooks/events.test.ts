@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { signWebhook } from 'fastify-pusher/testing'
-import { buildApp, captureLogs, KEY, SECRET } from '../helpers/app'
+import { buildApp, captureLogs, INTERNAL, KEY, SECRET } from '../helpers/app'
 
 const occupied = { name: 'channel_occupied', channel: 'chat' }
 const vacated = { name: 'channel_vacated', channel: 'chat' }
@@ -165,7 +165,7 @@ t.test('on() refuses names it does not know and handlers that are not functions,
 t.test('an on handler that throws: 500 without its message, logged; a thrown 4xx passes through', async (t) => {
   const logs = captureLogs()
   const app = await buildApp(t, { webhookDedupe: false }, { logger: logs.logger })
-  app.pusher.webhooks.on('channel_occupied', () => { throw new Error(`disk full, ${SECRET}`) })
+  app.pusher.webhooks.on('channel_occupied', () => { throw new Error(`disk full, ${INTERNAL}`) })
   app.pusher.webhooks.on('channel_vacated', async () => { throw new Error('second failure') })
   const res = await deliver(app, '/channel_existence', [occupied, vacated])
   t.equal(res.statusCode, 500)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildApp, captureLogs, hmac, KEY, postWebhook, SECRET } from '../helpers/app'
+import { buildApp, captureLogs, hmac, INTERNAL, KEY, postWebhook } from '../helpers/app'
 
 const occupied = JSON.stringify({ time_ms: 1700000000000, events: [{ name: 'channel_occupied', channel: 'chat' }, { name: 'channel_vacated', channel: 'news' }] })
 const memberAdded = JSON.stringify({ time_ms: 1700000000000, events: [{ name: 'member_added', channel: 'presence-a', user_id: 'u1' }] })
@@ -116,11 +116,11 @@ t.test('application/json with or without charset; other content types are 415 on
 t.test('a handler that throws is a logged 500 so that Pusher retries; its 4xx passes through', async (t) => {
   const logs = captureLogs()
   const app = await buildApp(t, {}, { logger: logs.logger })
-  app.pusher.webhooks.presence(async () => { throw new Error(`queue full, secret ${SECRET}`) })
+  app.pusher.webhooks.presence(async () => { throw new Error(`queue full, secret ${INTERNAL}`) })
   const res = await postWebhook(app, 'presence', memberAdded)
   t.equal(res.statusCode, 500)
   t.same(res.json(), { statusCode: 500, code: 'FST_PUSHER_HANDLER_FAILED', error: 'Internal Server Error', message: 'The presence webhook handler failed' })
-  t.notMatch(res.body, SECRET)
+  t.notMatch(res.body, INTERNAL)
   t.match(logs.text(), 'queue full')
   app.pusher.webhooks.presence(() => { throw Object.assign(new Error('gone'), { statusCode: 410 }) })
   t.equal((await postWebhook(app, 'presence', memberAdded)).statusCode, 410)
