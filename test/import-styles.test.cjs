@@ -26,3 +26,15 @@ t.test('require(\'fastify-pusher/testing\') gives the testing kit', async (t) =>
   await client.trigger('a', 'b', 1)
   t.same(client.sent, [{ channels: ['a'], event: 'b', data: 1 }])
 })
+
+t.test('the published source maps carry their sources (the .ts files are not shipped)', async (t) => {
+  const { readdirSync, readFileSync } = require('node:fs')
+  const { join } = require('node:path')
+  const dist = join(__dirname, '..', 'dist')
+  const maps = readdirSync(dist, { recursive: true }).filter((file) => file.endsWith('.js.map'))
+  t.ok(maps.length > 20, `${maps.length} maps`)
+  for (const file of maps) {
+    const map = JSON.parse(readFileSync(join(dist, file), 'utf8'))
+    t.equal(map.sourcesContent?.length, map.sources.length, file)
+  }
+})
