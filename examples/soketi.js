@@ -24,14 +24,16 @@ async function freePort () {
  * With `webhooksBatching`, soketi gathers the webhook events of 50 ms into one delivery
  * (and posts it to every URL configured for any of its events).
  *
- * @param {{ webhooks?: Array<{ url: string, event_types: string[] }>, webhooksBatching?: boolean, appId?: string, key?: string, secret?: string }} [options]
+ * `port` starts it on that port (e.g. again, where a stopped one was) instead of a free one.
+ *
+ * @param {{ webhooks?: Array<{ url: string, event_types: string[] }>, webhooksBatching?: boolean, appId?: string, key?: string, secret?: string, port?: number }} [options]
  */
 async function startSoketi (options = {}) {
   // Non-numeric ids: soketi JSON-parses every SOKETI_* value.
   const appId = options.appId ?? 'app-id'
   const key = options.key ?? 'app-key'
   const secret = options.secret ?? 'app-secret'
-  const [port, metricsPort, clusterPort] = [await freePort(), await freePort(), await freePort()]
+  const [port, metricsPort, clusterPort] = [options.port ?? await freePort(), await freePort(), await freePort()]
   const env = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
