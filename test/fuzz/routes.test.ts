@@ -1,0 +1,91 @@
+// The fuzz suite: random requests against every route of the plugin, through inject.
+// Bounded: FUZZ_RUNS cases per route (default 300; raise it, e.g. FUZZ_RUNS=20000, for a long run).
+// Properties: never a 5xx unless a handler threw; every error body is { statusCode, code, error,
+// message } with an FST_ code; a handler runs only for a request that passed every check;
+// Object.prototype never changes.
+import fc from 'fast-check'
+import t, { type Test } from 'tap'
+import type { FastifyInstance } from 'fastify'
+import { signWebhook } from 'fastify-pusher/testing'
+import { buildApp, KEY, SECRET } from '../helpers/app'
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 300)
+const ROUTES = ['/pusher/auth', '/pusher/user-auth', '/pusher/events', '/pusher/events/presence', '/pusher/events/channel_existence', '/pusher/events/client', '/pusher/events/subscription_count', '/pusher/events/cache_miss']
+const CONTENT_TYPES = ['application/x-www-form-urlencoded', 'application/json', 'application/json; charset=utf-8', 'text/plain', 'multipart/form-data; boundary=x', '', 'application/x-www-form-urlencoded; charset=latin1', 'APPLICATION/JSON']
+
+const key = fc.oneof(fc.constantFrom('socket_id', 'channel_name', 'channel_name[0]', 'channel_name[1]', 'channel_name[99]', '__proto__', 'constructor', 'prototype', 'time_ms', 'events', 'name', 'user_id', 'data'), fc.string({ maxLength: 12 }))
+const scalar = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('1.1', '1234.5678', 'private-a', 'presence-a', 'private-encrypted-a', 'member_added', '', '1.20'), fc.integer(), fc.double(), fc.boolean(), fc.constant(null))
+const json = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(key, tie('value'), { maxKeys: 5 }))
+})).value
+const formBody = fc.array(fc.tuple(key, fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('1.1', 'private-a', 'presence-a'))), { maxLength: 8 })
+  .map((pairs) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'))
+const body = fc.oneof(
+  json.map((value) => JSON.stringify(value)),
+  formBody,
+  fc.string({ maxLength: 200 }),
+  fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
+  fc.constantFrom('', '{', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}', '[]', 'null', '"x"', 'socket_id=1.1&socket_id=1.2&channel_name=private-a')
+)
+const header = fc.option(fc.oneof(fc.string({ maxLength: 70 }), fc.constantFrom(KEY, '1.1', 'f'.repeat(64))), { nil: undefined })
+
+interface Answer { statusCode: number, body: string }
+type Send = (method: string, url: string, headers: Record<string, string>, payload: string) => Promise<Answer | undefined>
+
+async function fuzz (t: Test, runs: number, send: (app: FastifyInstance) => Promise<Send>): Promise<void> {
+  const app = await buildApp(t, { webhookDedupe: false })
+  let handlerCalls = 0
+  app.pusher.auth(() => { handlerCalls++; return true })
+  app.pusher.userAuth((request, socketId) => { handlerCalls++; return { id: socketId } })
+  app.pusher.webhooks.on('*', () => { handlerCalls++ })
+  const request = await send(app)
+  const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort().join()
+
+  await fc.assert(fc.asyncProperty(
+    fc.constantFrom(...ROUTES), fc.constantFrom('POST', 'POST', 'POST', 'GET', 'PUT'), fc.constantFrom(...CONTENT_TYPES), body, header, header, fc.boolean(),
+    async (url, method, contentType, payload, pusherKey, signature, signed) => {
+      const headers: Record<string, string> = {}
+      if (contentType !== '') headers['content-type'] = contentType
+      if (pusherKey !== undefined) headers['x-pusher-key'] = pusherKey
+      if (signature !== undefined) headers['x-pusher-signature'] = signature
+      if (signed) Object.assign(headers, signWebhook({ key: KEY, secret: SECRET }, payload).headers, contentType === '' ? {} : { 'content-type': contentType })
+      const calls = handlerCalls
+      const res = await request(method, url, headers, payload)
+      if (res === undefined) return // a request the client itself refuses to send (e.g. a header it cannot encode)
+      if (res.statusCode >= 500) throw new Error(`${res.statusCode} for ${method} ${url} ${JSON.stringify(headers)} ${JSON.stringify(payload)}: ${res.body}`)
+      if (res.statusCode >= 400 && (method === 'POST' || res.statusCode !== 404)) {
+        const error = JSON.parse(res.body)
+        if (!/^FST_/.test(error.code) || typeof error.message !== 'string' || error.statusCode !== res.statusCode || typeof error.error !== 'string') {
+          throw new Error(`error body ${res.body}`)
+        }
+        if (handlerCalls !== calls) throw new Error(`a handler ran for a refused request: ${res.statusCode} ${res.body}`)
+      }
+      if (Object.getOwnPropertyNames(Object.prototype).sort().join() !== prototypeBefore || ({} as any).x !== undefined) throw new Error('Object.prototype changed')
+    }
+  ), { numRuns: runs, seed: process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED) })
+  t.pass(`${runs} random requests`)
+}
+
+t.test('through inject: no 5xx, FST_ error bodies, no handler for a refused request, no prototype pollution', async (t) => {
+  await fuzz(t, RUNS * ROUTES.length, async (app) => async (method, url, headers, payload) => {
+    const res = await app.inject({ method: method as 'POST', url, payload: method === 'GET' ? undefined : payload, headers })
+    return { statusCode: res.statusCode, body: res.body }
+  })
+})
+
+t.test('through real HTTP on 127.0.0.1: the same properties', async (t) => {
+  await fuzz(t, Math.ceil(RUNS * ROUTES.length / 8), async (app) => {
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+    return async (method, url, headers, payload) => {
+      let res: Response
+      try {
+        res = await fetch(base + url, { method, headers, body: method === 'GET' ? undefined : payload })
+      } catch (error) {
+        if (error instanceof TypeError && !/fetch failed/.test(error.message)) return undefined
+        throw error
+      }
+      return { statusCode: res.status, body: await res.text() }
+    }
+  })
+})
