@@ -25,7 +25,13 @@ const body = fc.oneof(
   formBody,
   fc.string({ maxLength: 200 }),
   fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
-  fc.constantFrom('', '{', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}', '[]', 'null', '"x"', 'socket_id=1.1&socket_id=1.2&channel_name=private-a')
+  fc.constantFrom('', '{', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}', '[]', 'null', '"x"', 'socket_id=1.1&socket_id=1.2&channel_name=private-a'),
+  // Deeply nested, large, and many batch fields.
+  fc.integer({ min: 1, max: 5000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth)),
+  fc.integer({ min: 1, max: 5000 }).map((depth) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)),
+  fc.integer({ min: 1, max: 300_000 }).map((size) => `socket_id=1.1&channel_name=${'a'.repeat(size)}`),
+  fc.integer({ min: 1, max: 400 }).map((n) => 'socket_id=1.1' + Array.from({ length: n }, (_, i) => `&channel_name[${i}]=private-${i % 150}`).join('')),
+  fc.integer({ min: 1, max: 200 }).map((n) => JSON.stringify({ socket_id: '1.1', ...Object.fromEntries(Array.from({ length: n }, (_, i) => [`channel_name[${i}]`, `private-${i}`])) }))
 )
 const header = fc.option(fc.oneof(fc.string({ maxLength: 70 }), fc.constantFrom(KEY, '1.1', 'f'.repeat(64))), { nil: undefined })
 
@@ -42,13 +48,14 @@ async function fuzz (t: Test, runs: number, send: (app: FastifyInstance) => Prom
   const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort().join()
 
   await fc.assert(fc.asyncProperty(
-    fc.constantFrom(...ROUTES), fc.constantFrom('POST', 'POST', 'POST', 'GET', 'PUT'), fc.constantFrom(...CONTENT_TYPES), body, header, header, fc.boolean(),
-    async (url, method, contentType, payload, pusherKey, signature, signed) => {
+    fc.constantFrom(...ROUTES), fc.constantFrom('POST', 'POST', 'POST', 'GET', 'PUT'), fc.constantFrom(...CONTENT_TYPES), body, header, header, fc.boolean(), fc.boolean(),
+    async (url, method, contentType, payload, pusherKey, signature, signed, repeatKey) => {
       const headers: Record<string, string> = {}
       if (contentType !== '') headers['content-type'] = contentType
       if (pusherKey !== undefined) headers['x-pusher-key'] = pusherKey
       if (signature !== undefined) headers['x-pusher-signature'] = signature
       if (signed) Object.assign(headers, signWebhook({ key: KEY, secret: SECRET }, payload).headers, contentType === '' ? {} : { 'content-type': contentType })
+      if (repeatKey) headers['x-pusher-key'] = [KEY, KEY] as unknown as string // a repeated header
       const calls = handlerCalls
       const res = await request(method, url, headers, payload)
       if (res === undefined) return // a request the client itself refuses to send (e.g. a header it cannot encode)
