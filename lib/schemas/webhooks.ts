@@ -68,6 +68,17 @@ const wireEvents: Record<WebhookEventName, object> = {
 }
 
 /**
+ * `if name is A then A's schema else if name is B ...`: one name checked after another
+ * until one matches (half the time of an `allOf` of one `if`/`then` per name, which
+ * checks every name for every event; measured).
+ */
+const byName = ([[name, schema], ...rest]: Array<[string, object]>): object => ({
+  if: { properties: { name: { const: name } } },
+  then: schema,
+  ...(rest.length > 0 ? { else: byName(rest) } : {})
+})
+
+/**
  * What the webhook routes validate: the envelope, and each event of a known name
  * against its schema (an event of an unknown name needs only a `name`).
  */
@@ -82,7 +93,7 @@ export const WIRE_PAYLOAD = {
         type: 'object',
         required: ['name'],
         properties: { name: { type: 'string' } },
-        allOf: Object.entries(wireEvents).map(([name, schema]) => ({ if: { properties: { name: { const: name } } }, then: schema }))
+        ...byName(Object.entries(wireEvents))
       }
     }
   }

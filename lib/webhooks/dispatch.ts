@@ -19,22 +19,40 @@ export interface Dedupe {
   lockMs: number
 }
 
-/** One piece of work of a delivery: a category handler, or every `on` handler of one event. */
-interface Unit {
-  /** Unique within the delivery: the category path, or the event's index. */
-  id: string
-  /** The `on` handlers of `event`, or the category handler with its events. */
-  list: readonly Function[]
-  event: WireEvent | undefined
-  category: Category | undefined
-  payload: Delivery
+/**
+ * The work a route has for a delivery, compact (a delivery may hold hundreds of events:
+ * no object, string or closure per event). Units in order: the category units, then
+ * the event units; `ids[u]` names unit `u` in the dedupe store (a category's path, an
+ * event's index).
+ */
+interface Work {
+  ids: string[]
+  /** Units 0 .. categoryUnits.length - 1: a category handler with its category's events. */
+  categoryUnits: Array<{ category: Category, handler: Function, payload: Delivery }>
+  /** Per event unit (unit `categoryUnits.length + k`): the event's index, and its `on` handlers. */
+  eventIndexes: number[]
+  lists: Array<readonly Function[]>
 }
 
-/** Runs a unit's handlers: synchronously while they answer synchronously. */
-const runUnit = (request: FastifyRequest, unit: Unit, delivery: Delivery): MaybePromise<unknown> =>
-  unit.category === undefined
-    ? runEach(unit.list, 0, request, unit.event as WireEvent, delivery)
-    : callHandler(`${unit.category.handler} webhook`, unit.list[0] as (a: unknown, b: unknown) => unknown, request, unit.payload)
+/** An event unit's id, its index as text: made once per index, not once per delivery. */
+const INDEX_IDS: string[] = []
+const MAX_CACHED_INDEX = 10_000
+function indexId (index: number): string {
+  if (index >= MAX_CACHED_INDEX) return String(index)
+  while (INDEX_IDS.length <= index) INDEX_IDS.push(String(INDEX_IDS.length))
+  return INDEX_IDS[index]
+}
+
+/** Runs unit `u` of `work`: synchronously while its handlers answer synchronously. */
+function runUnit (request: FastifyRequest, work: Work, u: number, delivery: Delivery): MaybePromise<unknown> {
+  const categoryUnits = work.categoryUnits
+  if (u < categoryUnits.length) {
+    const { category, handler, payload } = categoryUnits[u]
+    return callHandler(`${category.handler} webhook`, handler as (a: unknown, b: unknown) => unknown, request, payload)
+  }
+  const k = u - categoryUnits.length
+  return runEach(work.lists[k], 0, request, delivery.events[work.eventIndexes[k]], delivery)
+}
 
 const handlerNames = new Map<string, string>()
 /** `webhooks.on('name')`, the name a failure is reported under (made once per event name). */
@@ -75,23 +93,34 @@ function runEach (list: readonly Function[], from: number, request: FastifyReque
  * in payload order, with its `on` handlers (`'*'` ones included) in the order added.
  * `categories` undefined: every category, and events of unknown names (`'*'` only).
  */
-function unitsOf (request: FastifyRequest, handlers: WebhookHandlers, categories: readonly Category[] | undefined, delivery: Delivery): Unit[] {
-  const units: Unit[] = []
-  for (const category of categories ?? CATEGORIES) addCategoryUnit(units, request, handlers, category, delivery)
+function workOf (request: FastifyRequest, handlers: WebhookHandlers, categories: readonly Category[] | undefined, delivery: Delivery): Work {
+  const work: Work = { ids: [], categoryUnits: [], eventIndexes: [], lists: [] }
+  for (const category of categories ?? CATEGORIES) addCategoryUnit(work, handlers, category, delivery)
   const names = categories === undefined ? undefined : namesOf(categories)
   const { events } = delivery
+  // Deliveries mostly repeat one name: what a name means is looked up when it changes.
+  let name: string | undefined
+  let list: readonly Function[] = []
+  let wanted = false
+  let known = false
   for (let index = 0; index < events.length; index++) {
     const event = events[index]
-    const list = handlers.forEvent(event.name)
-    // Another route's event is skipped: a batch posted to every URL reaches each handler once.
-    if (names !== undefined && !names.has(event.name)) {
-      if (eventCategory(event.name) === undefined) ignoreUnknown(request, event)
-      continue
+    if (event.name !== name) {
+      name = event.name
+      list = handlers.forEvent(name)
+      known = eventCategory(name) !== undefined
+      // Another route's event is skipped: a batch posted to every URL reaches each handler once.
+      wanted = names === undefined || names.has(name)
     }
-    if (list.length > 0) units.push({ id: String(index), list, event, category: undefined, payload: delivery })
-    else if (names === undefined && eventCategory(event.name) === undefined) ignoreUnknown(request, event)
+    if (wanted && list.length > 0) {
+      work.ids.push(indexId(index))
+      work.eventIndexes.push(index)
+      work.lists.push(list)
+    } else if (!known) {
+      ignoreUnknown(request, event)
+    }
   }
-  return units
+  return work
 }
 
 const ignoreUnknown = (request: FastifyRequest, event: WireEvent): void => {
@@ -109,42 +138,57 @@ function namesOf (categories: readonly Category[]): ReadonlySet<string> {
   return names
 }
 
-function addCategoryUnit (units: Unit[], request: FastifyRequest, handlers: WebhookHandlers, category: Category, delivery: Delivery): void {
+function addCategoryUnit (work: Work, handlers: WebhookHandlers, category: Category, delivery: Delivery): void {
   const handler = handlers.category[category.handler]
   if (handler === undefined) return
   const events = delivery.events.filter((event) => (category.events as readonly string[]).includes(event.name))
   if (events.length === 0) return
-  units.push({ id: category.path, list: [handler], event: undefined, category, payload: { time_ms: delivery.time_ms, events } })
+  work.ids.push(category.path)
+  work.categoryUnits.push({ category, handler, payload: { time_ms: delivery.time_ms, events } })
+}
+
+/** The work of the units `keep` says, in the same order (rare: only when some were done or are running). */
+function subset (work: Work, keep: (u: number) => boolean): Work {
+  const kept: Work = { ids: [], categoryUnits: [], eventIndexes: [], lists: [] }
+  const categoryCount = work.categoryUnits.length
+  for (let u = 0; u < work.ids.length; u++) {
+    if (!keep(u)) continue
+    kept.ids.push(work.ids[u])
+    if (u < categoryCount) kept.categoryUnits.push(work.categoryUnits[u])
+    else {
+      kept.eventIndexes.push(work.eventIndexes[u - categoryCount])
+      kept.lists.push(work.lists[u - categoryCount])
+    }
+  }
+  return kept
 }
 
 interface Outcome {
-  succeeded: string[]
-  failed: string[]
+  /** The units that failed (empty when all succeeded). */
+  failed: number[]
   /** The first failure; later ones are logged. */
   failure: { error: unknown } | undefined
 }
 
-/** Runs `units[from..]` one after the other, each to the end, failed or not: synchronously while the handlers are. */
-function runUnits (request: FastifyRequest, units: Unit[], delivery: Delivery, from = 0, outcome: Outcome = { succeeded: [], failed: [], failure: undefined }): MaybePromise<Outcome> {
-  const failed = (unit: Unit, error: unknown): void => {
-    outcome.failed.push(unit.id)
+/** Runs units `from..` of `work` one after the other, each to the end, failed or not: synchronously while the handlers are. */
+function runUnits (request: FastifyRequest, work: Work, delivery: Delivery, from = 0, outcome: Outcome = { failed: [], failure: undefined }): MaybePromise<Outcome> {
+  const failed = (u: number, error: unknown): void => {
+    outcome.failed.push(u)
     if (outcome.failure === undefined) outcome.failure = { error }
     else request.log.error({ err: error }, 'fastify-pusher: a webhook handler failed')
   }
-  for (let i = from; i < units.length; i++) {
-    const unit = units[i]
+  for (let u = from; u < work.ids.length; u++) {
     let result: unknown
     try {
-      result = runUnit(request, unit, delivery)
+      result = runUnit(request, work, u, delivery)
     } catch (error) {
-      failed(unit, error)
+      failed(u, error)
       continue
     }
     if (isPromiseLike(result)) {
-      return Promise.resolve(result).then(() => { outcome.succeeded.push(unit.id) }, (error: unknown) => { failed(unit, error) })
-        .then(() => runUnits(request, units, delivery, i + 1, outcome))
+      return Promise.resolve(result).then(undefined, (error: unknown) => { failed(u, error) })
+        .then(() => runUnits(request, work, delivery, u + 1, outcome))
     }
-    outcome.succeeded.push(unit.id)
   }
   return outcome
 }
@@ -168,19 +212,23 @@ export function dispatchDelivery (
   delivery: Delivery,
   dedupe: { dedupe: Dedupe, deliveryId: string } | undefined
 ): MaybePromise<void> {
-  const units = unitsOf(request, handlers, categories, delivery)
-  if (units.length === 0) return
-  if (dedupe === undefined) return then(runUnits(request, units, delivery), throwFailure)
+  const work = workOf(request, handlers, categories, delivery)
+  if (work.ids.length === 0) return
+  if (dedupe === undefined) return then(runUnits(request, work, delivery), throwFailure)
   const { store, lockMs, ttlMs } = dedupe.dedupe
   const id = dedupe.deliveryId
-  return then(storeCall(() => store.claim(id, units.map((unit) => unit.id), lockMs)), (states) => {
-    const claimed = units.filter((_, i) => states[i] === 'claimed')
+  return then(storeCall(() => store.claim(id, work.ids, lockMs)), (states) => {
+    // Mostly a new delivery: every unit claimed, the work as it is.
+    const claimed = states.every((state) => state === 'claimed') ? work : subset(work, (u) => states[u] === 'claimed')
     if (states.includes('running')) {
-      return then(releaseClaims(request, store, id, claimed.map((unit) => unit.id)), () => { throw new WebhookInProgressError() })
+      return then(releaseClaims(request, store, id, claimed.ids), () => { throw new WebhookInProgressError() })
     }
-    return then(runUnits(request, claimed, delivery), (outcome) =>
-      then(markDone(request, store, id, outcome.succeeded, ttlMs), () =>
-        then(releaseClaims(request, store, id, outcome.failed), () => { throwFailure(outcome) })))
+    return then(runUnits(request, claimed, delivery), (outcome) => {
+      const { failed } = outcome
+      const succeeded = failed.length === 0 ? claimed.ids : claimed.ids.filter((_, u) => !failed.includes(u))
+      return then(markDone(request, store, id, succeeded, ttlMs), () =>
+        then(releaseClaims(request, store, id, failed.map((u) => claimed.ids[u])), () => { throwFailure(outcome) }))
+    })
   })
 }
 

@@ -22,6 +22,12 @@ export function createWebhookHandlers ({ handlerTimeout }: { handlerTimeout: num
   const category: WebhookHandlers['category'] = {}
   const added: Array<{ name: string, handler: AnyEventHandler }> = []
   let byName = new Map<string, readonly AnyEventHandler[]>()
+  // What hasWork answered per route: asked on every request, changed only when a handler is added.
+  let routeHasWork = new Map<readonly Category[] | undefined, boolean>()
+  const changed = (): void => {
+    byName = new Map()
+    routeHasWork = new Map()
+  }
 
   const forEvent = (name: string): readonly AnyEventHandler[] => {
     let list = byName.get(name)
@@ -34,6 +40,7 @@ export function createWebhookHandlers ({ handlerTimeout }: { handlerTimeout: num
   const setter = (name: CategoryHandlerName) => (handler: WebhookHandler<any>): void => {
     if (typeof handler !== 'function') throw new InvalidHandlerError(`webhooks.${name}`, typeof handler)
     category[name] = withTimeout(handler, `${name} webhook`, handlerTimeout, WebhookHandlerTimeoutError)
+    changed()
   }
 
   const api = {
@@ -48,13 +55,19 @@ export function createWebhookHandlers ({ handlerTimeout }: { handlerTimeout: num
       }
       if (typeof handler !== 'function') throw new InvalidHandlerError(`webhooks.on('${name}')`, typeof handler)
       added.push({ name, handler: withTimeout(handler, `webhooks.on('${name}')`, handlerTimeout, WebhookHandlerTimeoutError) })
-      byName = new Map()
+      changed()
     }
   } as FastifyPusherWebhooks
 
-  const hasWork = (categories: readonly Category[] | undefined): boolean =>
-    (categories ?? CATEGORIES).some((one) => category[one.handler] !== undefined || one.events.some((name) => forEvent(name).length > 0)) ||
-    (categories === undefined && added.length > 0)
+  const hasWork = (categories: readonly Category[] | undefined): boolean => {
+    let answer = routeHasWork.get(categories)
+    if (answer === undefined) {
+      answer = (categories ?? CATEGORIES).some((one) => category[one.handler] !== undefined || one.events.some((name) => forEvent(name).length > 0)) ||
+        (categories === undefined && added.length > 0)
+      routeHasWork.set(categories, answer)
+    }
+    return answer
+  }
 
   return { api, handlers: { category, forEvent, hasWork } }
 }

@@ -41,6 +41,41 @@ t.test('a category handler that succeeded is not run again when an event of the 
   t.same([categoryRuns, eventRuns], [1, 2])
 })
 
+t.test('a category handler that failed is the only work run again, its events already done', async (t) => {
+  const app = await buildApp(t)
+  const runs: string[] = []
+  let failCategory = true
+  app.pusher.webhooks.channelExistence(() => {
+    runs.push('category')
+    if (failCategory) throw new Error('category failed')
+  })
+  app.pusher.webhooks.on('channel_occupied', (request, event) => { runs.push(event.channel) })
+  const signed = delivery([occupied('a'), occupied('b')])
+  t.equal((await post(app, '/channel_existence', signed)).statusCode, 500)
+  failCategory = false
+  t.equal((await post(app, '/channel_existence', signed)).statusCode, 200)
+  t.same(runs, ['category', 'a', 'b', 'category'])
+})
+
+t.test('a delivery of more than 10,000 events is deduplicated event by event too', async (t) => {
+  const app = await buildApp(t)
+  let runs = 0
+  let fail = true
+  app.pusher.webhooks.on('*', (request, event) => {
+    runs++
+    if (fail && event.name === 'last') throw new Error('the last one failed')
+  })
+  const events = [...Array.from({ length: 10_001 }, () => ({ name: 'x' })), { name: 'last' }]
+  const signed = delivery(events)
+  t.equal((await post(app, '', signed)).statusCode, 500)
+  t.equal(runs, 10_002)
+  fail = false
+  t.equal((await post(app, '', signed)).statusCode, 200)
+  t.equal(runs, 10_003, 'only event 10,001 (the failed one) ran again')
+  t.equal((await post(app, '', signed)).statusCode, 200)
+  t.equal(runs, 10_003)
+})
+
 t.test('a batch posted to every category URL and to /events reaches each handler once in all', async (t) => {
   const app = await buildApp(t)
   const seen: string[] = []
@@ -148,6 +183,16 @@ t.test('the in-memory store is bounded: past maxEntries the oldest marks go firs
   store.release('one', ['2', 'never claimed'])
   store.release('unknown', ['1'])
   t.same(store.claim('one', ['2'], 1000), ['claimed'])
+  const whole = memoryDedupeStore({ maxEntries: 10 })
+  t.same(whole.claim('d', ['0', '1', '2'], 1000), ['claimed', 'claimed', 'claimed'])
+  whole.done('d', ['0', '1'], 1000)
+  whole.done('d', ['0', '2'], 1000)
+  whole.release('d', ['1'])
+  t.same(whole.claim('d', ['0', '1', '2'], 1000), ['done', 'claimed', 'done'], 'a delivery claimed whole, then done and released in parts')
+  t.equal(whole.size, 3)
+  whole.claim('e', ['0', '1'], 1000)
+  whole.done('e', ['1', '2'], 1000)
+  t.same(whole.claim('e', ['0', '1', '2'], 1000), ['running', 'done', 'done'], 'done for other units than the ones claimed')
   const big = memoryDedupeStore({ maxEntries: 2 })
   t.same(big.claim('alone', ['a', 'b', 'c'], 1000), ['claimed', 'claimed', 'claimed'], 'the newest delivery stays, even alone past the bound')
   big.claim('next', ['a'], 1000)

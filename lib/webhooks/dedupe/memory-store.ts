@@ -9,6 +9,13 @@ import type { ClaimState, WebhookDedupeStore } from './store'
  * the same delivery moved the expiry on.
  */
 interface Marks {
+  /**
+   * A delivery seen once and written as a whole (claimed, then done, every unit
+   * together: nearly all of them) keeps its units here, all holding `allMark`; the
+   * per-unit marks below are made only when a write covers some of them only.
+   */
+  all: string[] | undefined
+  allMark: Mark
   events: Uint8Array
   others: Map<string, Mark> | undefined
   runningUntil: number
@@ -35,6 +42,13 @@ function indexOf (unit: string): number {
   return index
 }
 
+/** Whether two lists of units are the same, in the same order (as dispatch passes them). */
+function sameUnits (a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
 /**
  * The default store, in this process: deliveries in the order they were last written
  * (a Map's own order). Bounded: past `maxEntries` marks in all, the oldest deliveries
@@ -53,7 +67,7 @@ export function memoryDedupeStore ({ maxEntries }: { maxEntries: number }): Webh
   /** The delivery's marks, the delivery made the newest. */
   const touch = (delivery: string): Marks => {
     let marks = deliveries.get(delivery)
-    if (marks === undefined) marks = { events: EMPTY, others: undefined, runningUntil: 0, doneUntil: 0, count: 0 }
+    if (marks === undefined) marks = { all: undefined, allMark: R, events: EMPTY, others: undefined, runningUntil: 0, doneUntil: 0, count: 0 }
     else deliveries.delete(delivery)
     deliveries.set(delivery, marks)
     return marks
@@ -66,40 +80,78 @@ export function memoryDedupeStore ({ maxEntries }: { maxEntries: number }): Webh
       deliveries.delete(delivery)
     }
   }
-  /** Sets (or, with NONE, removes) the marks of `units`; `keep` says which existing marks stay as they are. */
-  const write = (marks: Marks, units: string[], mark: Mark | typeof NONE, keep: (existing: Mark) => boolean = () => false): Array<Mark | undefined> =>
-    units.map((unit): Mark | undefined => {
-      const index = indexOf(unit)
-      const existing = index >= 0 ? marks.events[index] : marks.others?.get(unit)
-      const had = existing === R || existing === D ? existing : undefined
-      if (had !== undefined && keep(had)) return had
-      if (had === undefined && mark !== NONE) marks.count++
-      if (had !== undefined && mark === NONE) marks.count--
-      if (index >= 0) {
-        if (index >= marks.events.length) {
-          const grown = new Uint8Array(Math.max(index + 1, units.length))
-          grown.set(marks.events)
-          marks.events = grown
-        }
-        marks.events[index] = mark
-      } else if (mark === NONE) {
-        marks.others?.delete(unit)
-      } else {
-        marks.others ??= new Map()
-        marks.others.set(unit, mark)
+  /** The mark `unit` holds in `marks`, if any. */
+  const markOf = (marks: Marks, unit: string, index: number): Mark | undefined => {
+    const existing = index >= 0 ? marks.events[index] : marks.others?.get(unit)
+    return existing === R || existing === D ? existing : undefined
+  }
+  /** Sets (or, with NONE, removes) the mark of `unit`, which held `had`; `units`: how many are being written (room made for them at once). */
+  const set = (marks: Marks, unit: string, index: number, had: Mark | undefined, mark: Mark | typeof NONE, units: number): void => {
+    if (had === undefined && mark !== NONE) marks.count++
+    if (had !== undefined && mark === NONE) marks.count--
+    if (index >= 0) {
+      if (index >= marks.events.length) {
+        const grown = new Uint8Array(Math.max(index + 1, units))
+        grown.set(marks.events)
+        marks.events = grown
       }
-      return had
-    })
+      marks.events[index] = mark
+    } else if (mark === NONE) {
+      marks.others?.delete(unit)
+    } else {
+      marks.others ??= new Map()
+      marks.others.set(unit, mark)
+    }
+  }
+  /** Turns a whole-delivery mark into per-unit marks, before a write that may cover some units only. */
+  const split = (marks: Marks): void => {
+    const all = marks.all
+    if (all === undefined) return
+    marks.all = undefined
+    marks.count = 0
+    write(marks, all, marks.allMark)
+  }
+  /** Sets (or removes) the marks of `units`: plain loops, no closure or array per unit. */
+  const write = (marks: Marks, units: string[], mark: Mark | typeof NONE): void => {
+    split(marks)
+    for (const unit of units) {
+      const index = indexOf(unit)
+      set(marks, unit, index, markOf(marks, unit, index), mark, units.length)
+    }
+  }
 
   return {
     get size () { return size },
     claim (delivery, units, lockMs) {
       const now = Date.now()
       const marks = touch(delivery)
-      const live = (mark: Mark): boolean => mark === R ? marks.runningUntil > now : marks.doneUntil > now
       const count = marks.count
-      const states = write(marks, units, R, live).map((had): ClaimState => had !== undefined && live(had) ? (had === R ? 'running' : 'done') : 'claimed')
-      if (states.includes('claimed')) marks.runningUntil = now + lockMs
+      if (count === 0) {
+        // A delivery with no mark: every unit claimed, in one mark.
+        marks.all = units.slice()
+        marks.allMark = R
+        marks.count = units.length
+        marks.runningUntil = now + lockMs
+        size += units.length
+        evict()
+        return new Array<ClaimState>(units.length).fill('claimed')
+      }
+      split(marks)
+      const states = new Array<ClaimState>(units.length)
+      let claimed = false
+      for (let i = 0; i < units.length; i++) {
+        const unit = units[i]
+        const index = indexOf(unit)
+        const had = markOf(marks, unit, index)
+        if (had === R && marks.runningUntil > now) states[i] = 'running'
+        else if (had === D && marks.doneUntil > now) states[i] = 'done'
+        else {
+          set(marks, unit, index, had, R, units.length)
+          states[i] = 'claimed'
+          claimed = true
+        }
+      }
+      if (claimed) marks.runningUntil = now + lockMs
       size += marks.count - count
       evict()
       return states
@@ -107,7 +159,8 @@ export function memoryDedupeStore ({ maxEntries }: { maxEntries: number }): Webh
     done (delivery, units, ttlMs) {
       const marks = touch(delivery)
       const count = marks.count
-      write(marks, units, D)
+      if (marks.all !== undefined && sameUnits(marks.all, units)) marks.allMark = D
+      else write(marks, units, D)
       size += marks.count - count
       marks.doneUntil = Math.max(marks.doneUntil, Date.now() + ttlMs)
       evict()
