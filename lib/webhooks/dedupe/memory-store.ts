@@ -11,10 +11,12 @@ import type { ClaimState, WebhookDedupeStore } from './store'
 interface Marks {
   /**
    * A delivery seen once and written as a whole (claimed, then done, every unit
-   * together: nearly all of them) keeps its units here, all holding `allMark`; the
-   * per-unit marks below are made only when a write covers some of them only.
+   * together: nearly all of them) keeps its units here, all holding `allMark`: a
+   * number n for the units '0' .. 'n - 1' (events only, the usual case: nothing kept per
+   * event), else the list. The per-unit marks below are made only when a write covers
+   * some of them only.
    */
-  all: string[] | undefined
+  all: string[] | number | undefined
   allMark: Mark
   events: Uint8Array
   others: Map<string, Mark> | undefined
@@ -42,6 +44,12 @@ function indexOf (unit: string): number {
   return index
 }
 
+/** Whether the units are '0', '1', ... in order: every event of a delivery. */
+function isEventRange (units: string[]): boolean {
+  for (let i = 0; i < units.length; i++) if (indexOf(units[i]) !== i) return false
+  return true
+}
+
 /** Whether two lists of units are the same, in the same order (as dispatch passes them). */
 function sameUnits (a: string[], b: string[]): boolean {
   if (a.length !== b.length) return false
@@ -64,12 +72,19 @@ export function memoryDedupeStore ({ maxEntries }: { maxEntries: number }): Webh
   const oldest = deliveries.keys()
   let size = 0
 
+  /** The delivery written last, and its marks: last in the map already (eviction never takes it). */
+  let newest: string | undefined
+  let newestMarks: Marks | undefined
   /** The delivery's marks, the delivery made the newest. */
   const touch = (delivery: string): Marks => {
+    // Mostly the delivery claimed a moment ago (its handlers ran synchronously): nothing to move.
+    if (delivery === newest) return newestMarks as Marks
     let marks = deliveries.get(delivery)
     if (marks === undefined) marks = { all: undefined, allMark: R, events: EMPTY, others: undefined, runningUntil: 0, doneUntil: 0, count: 0 }
     else deliveries.delete(delivery)
     deliveries.set(delivery, marks)
+    newest = delivery
+    newestMarks = marks
     return marks
   }
   const evict = (): void => {
@@ -109,7 +124,7 @@ export function memoryDedupeStore ({ maxEntries }: { maxEntries: number }): Webh
     if (all === undefined) return
     marks.all = undefined
     marks.count = 0
-    write(marks, all, marks.allMark)
+    write(marks, typeof all === 'number' ? Array.from({ length: all }, (_, index) => String(index)) : all, marks.allMark)
   }
   /** Sets (or removes) the marks of `units`: plain loops, no closure or array per unit. */
   const write = (marks: Marks, units: string[], mark: Mark | typeof NONE): void => {
@@ -128,7 +143,7 @@ export function memoryDedupeStore ({ maxEntries }: { maxEntries: number }): Webh
       const count = marks.count
       if (count === 0) {
         // A delivery with no mark: every unit claimed, in one mark.
-        marks.all = units.slice()
+        marks.all = isEventRange(units) ? units.length : units.slice()
         marks.allMark = R
         marks.count = units.length
         marks.runningUntil = now + lockMs
@@ -159,7 +174,8 @@ export function memoryDedupeStore ({ maxEntries }: { maxEntries: number }): Webh
     done (delivery, units, ttlMs) {
       const marks = touch(delivery)
       const count = marks.count
-      if (marks.all !== undefined && sameUnits(marks.all, units)) marks.allMark = D
+      const all = marks.all
+      if (all !== undefined && (typeof all === 'number' ? all === units.length && isEventRange(units) : sameUnits(all, units))) marks.allMark = D
       else write(marks, units, D)
       size += marks.count - count
       marks.doneUntil = Math.max(marks.doneUntil, Date.now() + ttlMs)
