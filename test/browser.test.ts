@@ -6,6 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Page } from 'playwright-core'
 import t, { type Test } from 'tap'
+import { checkLogLines } from './helpers/app'
 
 const CHROMIUM = '/usr/bin/chromium'
 const required = process.env.FASTIFY_PUSHER_REQUIRE_BROWSER === '1'
@@ -19,15 +20,19 @@ if (!present && required) {
 /** Starts `npm run demo`'s server on a free port; resolves with its URL. */
 async function startDemo (t: Test): Promise<string> {
   const demo = spawn(process.execPath, [join(__dirname, '..', 'examples', 'demo.js')], {
-    env: { ...process.env, DEMO_PORT: '0', LOG_LEVEL: 'warn', PUSHER_URL: undefined, PUSHER_APP_ID: undefined },
+    env: { ...process.env, DEMO_PORT: '0', LOG_LEVEL: 'debug', PUSHER_URL: undefined, PUSHER_APP_ID: undefined },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   const exited = once(demo, 'exit')
+  let output = ''
   t.teardown(async () => {
     if (demo.exitCode === null && demo.signalCode === null) demo.kill('SIGTERM')
     await exited
+    // Every line the demo logged (debug and up) while two people used it: no secret, no signature.
+    const lines = output.split('\n')
+    if (lines.length < 10) throw new Error(`the demo logged too little to check:\n${output}`)
+    checkLogLines(lines, ['app-secret'])
   })
-  let output = ''
   demo.stderr.on('data', (chunk) => { output += String(chunk) })
   return await new Promise((resolve, reject) => {
     const timer = setTimeout(() => { reject(new Error(`the demo did not start within 20 s:\n${output}`)) }, 20_000)

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module'
 import t from 'tap'
 import { createEcho } from '../examples/laravel-echo/client.mjs'
 import { buildApp } from '../examples/laravel-echo/server.mjs'
+import helpers from './helpers/app.ts'
 
 const require = createRequire(import.meta.url)
 const { startSoketi, freePort } = require('../examples/soketi.js')
@@ -14,10 +15,13 @@ const MASTER_KEY = Buffer.alloc(32, 7).toString('base64')
 let soketi
 let app
 let origin
+// Every line the app logs, at every level: checked for secrets and signatures when the test ends.
+const logLines = []
 
 t.before(async () => {
   soketi = await startSoketi()
-  app = await buildApp({ ...soketi.pusherOptions, encryptionMasterKeyBase64: MASTER_KEY })
+  const logger = { level: 'debug', stream: { write: (line) => { logLines.push(JSON.parse(line)) } } }
+  app = await buildApp({ ...soketi.pusherOptions, encryptionMasterKeyBase64: MASTER_KEY }, { logger })
   const port = await freePort()
   await app.listen({ host: '127.0.0.1', port })
   origin = `http://127.0.0.1:${port}`
@@ -26,6 +30,7 @@ t.before(async () => {
 t.teardown(async () => {
   await app?.close()
   await soketi?.stop()
+  helpers.checkLogLines(logLines, [soketi.secret, MASTER_KEY])
 })
 
 /** Resolves with what `register(callback)` gives first, or fails after 10 s. */

@@ -1,10 +1,9 @@
 import { inspect } from 'node:util'
 import { Agent } from 'node:http'
-import Fastify from 'fastify'
 import Pusher from 'pusher'
 import t, { type Test } from 'tap'
 import fastifyPusher, { type FastifyPusherOptions } from '../index'
-import { buildApp, captureLogs, credentials, MASTER_KEY, withEnv } from './helpers/app'
+import { buildApp, captureLogs, checkedFastify, credentials, MASTER_KEY, withEnv } from './helpers/app'
 
 /** The official client's own resolved configuration. */
 const configOf = (app: { pusher: { client: Pusher } }): Record<string, any> => (app.pusher.client as any).config
@@ -17,7 +16,7 @@ for (const name of ENV_VARS) delete process.env[name]
 const secretOf = (config: any): string => config.token.secret.export().toString('utf8')
 
 async function registerFails (t: Test, options: FastifyPusherOptions, code: string, message: RegExp | string): Promise<void> {
-  const app = Fastify()
+  const app = checkedFastify(t)
   t.teardown(async () => { await app.close() })
   await t.rejects(async () => { await app.register(fastifyPusher, options).ready() }, { code, message }, JSON.stringify(options))
 }
@@ -67,7 +66,7 @@ t.test('every option falls back to its PUSHER_* environment variable', async (t)
     PUSHER_ENCRYPTION_MASTER_KEY_BASE64: MASTER_KEY,
     PUSHER_AUTH: '/sign'
   }, async () => {
-    const app = Fastify()
+    const app = checkedFastify(t)
     t.teardown(async () => { await app.close() })
     await app.register(fastifyPusher)
     const config = configOf(app)
@@ -93,7 +92,7 @@ t.test('every option falls back to its PUSHER_* environment variable', async (t)
 })
 
 t.test('url / PUSHER_URL supplies the app; options and variables override its parts', async (t) => {
-  const fromUrl = Fastify()
+  const fromUrl = checkedFastify(t)
   t.teardown(async () => { await fromUrl.close() })
   await fromUrl.register(fastifyPusher, { url: 'http://url-key:url%2Fsecret@127.0.0.1:6001/apps/url-app' })
   t.same(
@@ -101,7 +100,7 @@ t.test('url / PUSHER_URL supplies the app; options and variables override its pa
     ['url-app', 'url-key', 'url/secret', '127.0.0.1', 6001, 'http']
   )
   await withEnv({ PUSHER_URL: 'https://env-key:env-secret@api.example.com/apps/77/', PUSHER_SECRET: 'var-secret' }, async () => {
-    const app = Fastify()
+    const app = checkedFastify(t)
     t.teardown(async () => { await app.close() })
     await app.register(fastifyPusher, { port: 8443 })
     const config = configOf(app)
@@ -115,7 +114,7 @@ t.test('url / PUSHER_URL supplies the app; options and variables override its pa
 
 t.test('a ready client is used as is, with no credentials', async (t) => {
   const client = new Pusher({ appId: '9', key: 'client-key', secret: 's', cluster: 'eu' })
-  const app = Fastify()
+  const app = checkedFastify(t)
   t.teardown(async () => { await app.close() })
   await app.register(fastifyPusher, { client })
   t.equal(app.pusher.client, client)
@@ -161,7 +160,7 @@ t.test('bad options fail register with an error that names the option', async (t
     await registerFails(t, credentials, 'FST_PUSHER_INVALID_OPTION', /"port"/)
   })
   await withEnv({ PUSHER_URL: 'https://k:s@host/apps/1' }, async () => {
-    const url = Fastify()
+    const url = checkedFastify(t)
     t.teardown(async () => { await url.close() })
     await t.resolves(async () => { await url.register(fastifyPusher, { url: undefined }).ready() }, 'undefined options fall back')
   })
@@ -169,14 +168,14 @@ t.test('bad options fail register with an error that names the option', async (t
 
 t.test('the master key never appears in an error', async (t) => {
   const secretKey = Buffer.alloc(31, 9).toString('base64')
-  const app = Fastify()
+  const app = checkedFastify(t)
   t.teardown(async () => { await app.close() })
   const error = await Promise.resolve(app.register(fastifyPusher, { ...credentials, encryptionMasterKeyBase64: secretKey }).ready()).catch((err: Error) => err)
   t.notMatch((error as Error).message, secretKey)
 })
 
 t.test('registering twice on one instance is a clear error', async (t) => {
-  const app = Fastify()
+  const app = checkedFastify(t)
   t.teardown(async () => { await app.close() })
   app.register(fastifyPusher, credentials)
   app.register(fastifyPusher, credentials)
@@ -184,7 +183,7 @@ t.test('registering twice on one instance is a clear error', async (t) => {
 })
 
 t.test('registering in two sibling scopes is fine: each has its own client', async (t) => {
-  const app = Fastify()
+  const app = checkedFastify(t)
   t.teardown(async () => { await app.close() })
   await app.register(async (scope) => { await scope.register(fastifyPusher, { ...credentials, prefix: '/a' }) })
   await app.register(async (scope) => { await scope.register(fastifyPusher, { ...credentials, key: 'KEY2', prefix: '/b' }) })

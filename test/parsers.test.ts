@@ -1,14 +1,14 @@
 import formbody from '@fastify/formbody'
-import Fastify, { type FastifyInstance } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import fastifyPusher from '../index'
-import { credentials, hmac, KEY, postForm, postWebhook } from './helpers/app'
+import { checkedFastify, credentials, hmac, KEY, postForm, postWebhook } from './helpers/app'
 
 const memberAdded = '{"time_ms":1,"events":[{"name":"member_added","channel":"presence-a","user_id":"u1"}]}'
 
 /** An app of the user's own, with a JSON and a form route, and the plugin in it. */
 async function userApp (t: Test, setup: (app: FastifyInstance) => Promise<void>) {
-  const app = Fastify()
+  const app = checkedFastify(t)
   t.teardown(async () => { await app.close() })
   await setup(app)
   app.post('/echo', async (request) => ({ body: request.body, isBuffer: Buffer.isBuffer(request.body) }))
@@ -63,7 +63,7 @@ t.test('a user\'s catch-all and custom JSON parsers', async (t) => {
 })
 
 t.test('hooks the app adds before registering run on the plugin\'s routes', async (t) => {
-  const app = Fastify()
+  const app = checkedFastify(t)
   t.teardown(async () => { await app.close() })
   app.decorateRequest('user', null)
   app.addHook('onRequest', async (request, reply) => {
@@ -79,7 +79,7 @@ t.test('hooks the app adds before registering run on the plugin\'s routes', asyn
 })
 
 t.test('the route bodyLimit holds on the raw webhook body', async (t) => {
-  const app = Fastify({ bodyLimit: 1024 })
+  const app = checkedFastify(t, { bodyLimit: 1024 })
   t.teardown(async () => { await app.close() })
   await app.register(fastifyPusher, credentials)
   app.pusher.webhooks.presence(() => {})

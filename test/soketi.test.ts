@@ -1,8 +1,8 @@
 // End to end: the plugin against soketi (a real Pusher-protocol server) and pusher-js clients.
-import Fastify, { type FastifyInstance } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import fastifyPusher from '../index'
-import { MASTER_KEY } from './helpers/app'
+import { checkedFastify, MASTER_KEY } from './helpers/app'
 import { connectClient, eventually, nextEvent } from './helpers/pusher-js'
 import { freePort, startSoketi, type Soketi } from './helpers/soketi'
 // pusher-js-auth batches auth requests through pusher-js's `authorizer` option.
@@ -25,7 +25,7 @@ t.before(async () => {
       { url: `${base}/client`, event_types: ['client_event'] }
     ]
   })
-  app = Fastify()
+  app = checkedFastify(t, {}, [soketi.secret])
   app.addHook('onRequest', async (request) => { if (request.url === '/pusher/auth') authRequests++ })
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.url === '/pusher/auth') lastAuthAnswer = String(payload)

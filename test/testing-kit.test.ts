@@ -1,9 +1,8 @@
 // fastify-pusher/testing, the way an app's own unit tests use it (from the source here, for coverage; import-styles tests the package).
 import t from 'tap'
-import Fastify from 'fastify'
 import fastifyPusher from '../index'
 import { pusherTestClient, signWebhook } from '../lib/testing'
-import { hmac, MASTER_KEY } from './helpers/app'
+import { checkedFastify, hmac, MASTER_KEY } from './helpers/app'
 
 t.test('signWebhook signs as Pusher does, ready for app.inject', async (t) => {
   const body = '{"time_ms":1,"events":[]}'
@@ -17,7 +16,7 @@ t.test('signWebhook signs as Pusher does, ready for app.inject', async (t) => {
   t.same(made.events, [{ name: 'cache_miss', channel: 'cache-a' }])
   t.equal(JSON.parse(signWebhook({ key: 'k', secret: 's' }, { time_ms: 5, events: [] }).payload).time_ms, 5)
 
-  const app = Fastify()
+  const app = checkedFastify(t)
   t.teardown(async () => { await app.close() })
   await app.register(fastifyPusher, { appId: '1', key: 'k', secret: 's', webhookMaxAgeMs: 60_000 })
   const seen: string[] = []
@@ -29,7 +28,7 @@ t.test('signWebhook signs as Pusher does, ready for app.inject', async (t) => {
 
 t.test('pusherTestClient records every event the app sends, instead of sending it', async (t) => {
   const client = pusherTestClient({ encryptionMasterKeyBase64: MASTER_KEY })
-  const app = Fastify()
+  const app = checkedFastify(t)
   t.teardown(async () => { await app.close() })
   await app.register(fastifyPusher, { client })
   app.post('/orders', async (request) => {

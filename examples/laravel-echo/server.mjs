@@ -8,8 +8,8 @@ import fastifyPusher, { SocketId } from 'fastify-pusher'
 const users = new Map([['ann', { id: 1, name: 'Ann' }], ['bob', { id: 2, name: 'Bob' }]])
 const orders = new Map([['7', { ownerId: 1 }], ['8', { ownerId: 2 }]])
 
-export async function buildApp (pusherOptions) {
-  const app = Fastify()
+export async function buildApp (pusherOptions, serverOptions = {}) {
+  const app = Fastify(serverOptions)
   // Your session plugin sets request.user; here the X-User header names the user.
   app.decorateRequest('user', null)
   app.addHook('onRequest', async (request) => { request.user = users.get(request.headers['x-user']) ?? null })

@@ -1,12 +1,11 @@
 import swagger from '@fastify/swagger'
 import { Value } from '@sinclair/typebox/value'
-import Fastify from 'fastify'
 import t, { type Test } from 'tap'
 import fastifyPusher, { AuthResponse, BatchAuthResponse, ChannelAuthResponse, ErrorResponse, UserAuthResponse } from '../../index'
-import { credentials, postForm } from '../helpers/app'
+import { checkedFastify, credentials, postForm } from '../helpers/app'
 
 async function openapiApp (t: Test, options: object = {}) {
-  const app = Fastify()
+  const app = checkedFastify(t)
   t.teardown(async () => { await app.close() })
   await app.register(swagger, { openapi: { info: { title: 'test', version: '1' } } })
   await app.register(fastifyPusher, { ...credentials, ...options })
@@ -80,7 +79,7 @@ t.test('the routes answer what the documented response schemas say', async (t) =
 })
 
 t.test('the exported AuthResponse works as a response schema for single and batch answers', async (t) => {
-  const app = Fastify()
+  const app = checkedFastify(t)
   t.teardown(async () => { await app.close() })
   const answers = [
     { auth: 'KEY:abc', channel_data: '{"user_id":"1"}' },

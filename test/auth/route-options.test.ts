@@ -1,14 +1,13 @@
 import rateLimit from '@fastify/rate-limit'
-import Fastify from 'fastify'
 import t from 'tap'
 import fastifyPusher from '../../index'
-import { buildApp, credentials, hmac, KEY, postForm, postWebhook } from '../helpers/app'
+import { buildApp, checkedFastify, credentials, hmac, KEY, postForm, postWebhook } from '../helpers/app'
 
 const batch = (names: string[]): string => '&socket_id=1.42' + names.map((name, i) => `&channel_name[${i}]=${name}`).join('')
 const webhookBody = JSON.stringify({ time_ms: 1, events: [{ name: 'channel_occupied', channel: 'c' }] })
 
 t.test('routeOptions.auth.config.rateLimit with @fastify/rate-limit: the auth route only, a batch counts as one', async (t) => {
-  const app = Fastify()
+  const app = checkedFastify(t)
   t.teardown(async () => { await app.close() })
   await app.register(rateLimit, { global: false })
   await app.register(fastifyPusher, { ...credentials, routeOptions: { auth: { config: { rateLimit: { max: 2, timeWindow: '1 minute' } } } } })
@@ -112,7 +111,7 @@ t.test('routeOptions are checked at register time, naming the field', async (t) 
     [{ auth: { tags: 'pusher' } }, /"routeOptions.auth.tags": must be a list of strings/]
   ]
   for (const [routeOptions, message] of cases) {
-    const app = Fastify()
+    const app = checkedFastify(t)
     t.teardown(async () => { await app.close() })
     await t.rejects(async () => { await app.register(fastifyPusher, { ...credentials, routeOptions } as any).ready() }, { code: 'FST_PUSHER_INVALID_OPTION', message }, JSON.stringify(routeOptions))
   }

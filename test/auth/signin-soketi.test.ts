@@ -1,5 +1,6 @@
 // End to end: pusher-js signin() through the plugin's user-auth route, against soketi.
-import Fastify, { type FastifyInstance } from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import { checkedFastify } from '../helpers/app'
 import t, { type Test } from 'tap'
 import fastifyPusher from '../../index'
 import { connectClient, eventually, nextEvent } from '../helpers/pusher-js'
@@ -11,7 +12,7 @@ let base: string
 
 t.before(async () => {
   soketi = await startSoketi()
-  app = Fastify()
+  app = checkedFastify(t, {}, [soketi.secret])
   await app.register(fastifyPusher, soketi.pusherOptions)
   // The user comes from a header here; a real app would use its session.
   app.pusher.userAuth((request) => {

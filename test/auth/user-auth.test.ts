@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildApp, captureLogs, hmac, INTERNAL, KEY, postForm } from '../helpers/app'
+import { buildApp, captureLogs, checkedFastify, hmac, INTERNAL, KEY, postForm } from '../helpers/app'
 
 /** What the official client must sign for `signin()`: computed here without it. */
 const signed = (socketId: string, userData: string) => ({ auth: `${KEY}:${hmac(`${socketId}::user::${userData}`)}`, user_data: userData })
@@ -117,14 +117,13 @@ t.test('the user-auth route has the auth route\'s parsers: form and JSON only, i
 })
 
 t.test('userAuthPath is checked at register time', async (t) => {
-  const { default: Fastify } = await import('fastify')
   const { default: fastifyPusher } = await import('../../index')
   for (const [options, message] of [
     [{ userAuthPath: 'user-auth' }, /userAuthPath.*starts with "\/"/],
     [{ userAuthPath: 3 }, /userAuthPath/],
     [{ userAuthPath: '/auth' }, /userAuthPath.*differ from authPath/]
   ] as const) {
-    const app = Fastify()
+    const app = checkedFastify(t)
     t.teardown(async () => { await app.close() })
     await t.rejects(async () => { await app.register(fastifyPusher, { appId: '1', key: 'k', secret: 's', ...options } as any).ready() }, { code: 'FST_PUSHER_INVALID_OPTION', message })
   }

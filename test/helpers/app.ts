@@ -22,11 +22,27 @@ export const FORBIDDEN_IN_LOGS: Array<[string, RegExp]> = [
 ]
 
 /**
- * A fresh app with the plugin registered, closed when the test ends. Every line it logs
- * (debug and up, or the test's own logger's level) is captured and checked when the
- * test ends: none may hold a secret or a signature.
+ * Throws when a log line (parsed, or text) holds a secret or a signature: one of
+ * `FORBIDDEN_IN_LOGS`, or one of `secrets` (e.g. a soketi app's own secret).
  */
-export async function buildApp (t: Test, options: FastifyPusherOptions = {}, server: FastifyServerOptions = {}): Promise<FastifyInstance> {
+export function checkLogLines (lines: unknown[], secrets: string[] = []): void {
+  const forbidden: Array<[string, RegExp]> = [
+    ...FORBIDDEN_IN_LOGS,
+    ...secrets.map((secret): [string, RegExp] => ['a secret of this test', new RegExp(secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))])
+  ]
+  for (const [what, pattern] of forbidden) {
+    const leaked = lines.find((line) => pattern.test(typeof line === 'string' ? line : JSON.stringify(line)))
+    if (leaked !== undefined) throw new Error(`a log line holds ${what}: ${JSON.stringify(leaked).slice(0, 300)}`)
+  }
+}
+
+/**
+ * A fresh Fastify app, closed when the test ends. Every line it logs (debug and up, or
+ * the level of the test's own logger, which gets every line too) is captured and
+ * checked when the test ends: none may hold a secret or a signature (`FORBIDDEN_IN_LOGS`,
+ * and `secrets`: e.g. a soketi app's own secret).
+ */
+export function checkedFastify (t: Test, server: FastifyServerOptions = {}, secrets: string[] = []): FastifyInstance {
   const given = server.logger as ReturnType<typeof captureLogs>['logger'] | undefined
   const logs = captureLogs()
   logs.logger.level = given?.level ?? 'debug'
@@ -34,11 +50,14 @@ export async function buildApp (t: Test, options: FastifyPusherOptions = {}, ser
   const app = Fastify({ ...server, logger: { level: logs.logger.level, stream } })
   t.teardown(async () => {
     await app.close()
-    for (const [what, pattern] of FORBIDDEN_IN_LOGS) {
-      const leaked = logs.lines.find((line) => pattern.test(JSON.stringify(line)))
-      if (leaked !== undefined) throw new Error(`a log line holds ${what}: ${JSON.stringify(leaked).slice(0, 300)}`)
-    }
+    checkLogLines(logs.lines, secrets)
   })
+  return app
+}
+
+/** A fresh app with the plugin registered: a `checkedFastify` app (its logs checked when the test ends). */
+export async function buildApp (t: Test, options: FastifyPusherOptions = {}, server: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const app = checkedFastify(t, server)
   await app.register(fastifyPusher, { ...credentials, ...options })
   return app
 }

@@ -4,7 +4,7 @@ import { Agent, createServer, type IncomingMessage, type Server, type ServerResp
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
-import { buildApp, captureLogs, SECRET } from '../helpers/app'
+import { buildApp, captureLogs, checkedFastify, SECRET } from '../helpers/app'
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void
 
@@ -119,14 +119,13 @@ t.test('connections are kept alive: far fewer connections than requests', async 
 })
 
 t.test('retries and retryUnsafe are checked at register time', async (t) => {
-  const { default: Fastify } = await import('fastify')
   const { default: fastifyPusher } = await import('../../index')
   for (const [given, message] of [
     [{ retries: -1 }, /"retries": must be a whole number from 0 to 10, got a number/],
     [{ retries: '2' }, /"retries".*got a string/],
     [{ retryUnsafe: 'yes' }, /"retryUnsafe": must be true or false, got a string/]
   ] as const) {
-    const app = Fastify()
+    const app = checkedFastify(t)
     t.teardown(async () => { await app.close() })
     await t.rejects(async () => { await app.register(fastifyPusher, { appId: '1', key: 'k', secret: 's', ...given } as any).ready() }, { code: 'FST_PUSHER_INVALID_OPTION', message })
   }

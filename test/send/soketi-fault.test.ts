@@ -1,5 +1,5 @@
 // Faults: soketi stopped while the app triggers, then started again on the same port.
-import Fastify from 'fastify'
+import { checkedFastify } from '../helpers/app'
 import t from 'tap'
 import fastifyPusher from '../../index'
 import { startSoketi } from '../helpers/soketi'
@@ -12,7 +12,7 @@ t.test('soketi stopped: each trigger rejects with a typed error within timeout, 
 
   let soketi = await startSoketi()
   t.teardown(async () => { await soketi.stop() })
-  const app = Fastify()
+  const app = checkedFastify(t, {}, [soketi.secret])
   t.teardown(async () => { await app.close() })
   await app.register(fastifyPusher, { ...soketi.pusherOptions, timeout: 1000, retries: 1 })
   app.get('/health', async () => ({ ok: true }))

@@ -1,6 +1,7 @@
 // End to end: sending through soketi to pusher-js clients: auto-batching under load,
 // request.pusher leaving the sender out, and a refused call that rejects.
-import Fastify, { type FastifyInstance } from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import { checkedFastify } from '../helpers/app'
 import t from 'tap'
 import fastifyPusher from '../../index'
 import { connectClient, eventually, nextEvent } from '../helpers/pusher-js'
@@ -14,7 +15,7 @@ const pusherOptions = (secret?: string) => ({ ...soketi.pusherOptions, secret: s
 
 t.before(async () => {
   soketi = await startSoketi()
-  app = Fastify()
+  app = checkedFastify(t, {}, [soketi.secret])
   await app.register(fastifyPusher, pusherOptions())
   app.post('/orders/:id/ship', async (request) => {
     await request.pusher.trigger('orders', 'shipped', { id: (request.params as { id: string }).id })
@@ -65,7 +66,7 @@ t.test('request.pusher.trigger from a request carrying X-Socket-ID reaches anoth
 })
 
 t.test('a wrong secret: trigger, triggerBatch and sendToUser reject with FST_PUSHER_API_ERROR', async (t) => {
-  const wrong = Fastify()
+  const wrong = checkedFastify(t, {}, [soketi.secret, 'not-the-secret'])
   t.teardown(async () => { await wrong.close() })
   await wrong.register(fastifyPusher, pusherOptions('not-the-secret'))
   for (const send of [

@@ -1,7 +1,7 @@
 // trigger and triggerBatch: auto-batching, splitting, checks before sending, close.
 import t from 'tap'
 import { createBatchQueue, type BatchEvent } from '../../lib/send/batch-queue'
-import { buildApp } from '../helpers/app'
+import { buildApp, checkedFastify } from '../helpers/app'
 import { fakeApi } from '../helpers/fake-api'
 
 t.test('triggers to one plain channel in one turn go out as batch_events calls of 10, in order', async (t) => {
@@ -132,9 +132,8 @@ t.test('close waits for queued and in-flight triggers; once it has begun every c
     answeredAt.push(Date.now() + delayMs)
     return { delayMs }
   })
-  const { default: Fastify } = await import('fastify')
   const { default: fastifyPusher } = await import('../../index')
-  const app = Fastify()
+  const app = checkedFastify(t)
   await app.register(fastifyPusher, { appId: '4', key: 'KEY', secret: 'SUPERSECRET', ...api.options })
   const late: unknown[] = []
   app.addHook('preClose', async () => {
@@ -151,7 +150,6 @@ t.test('close waits for queued and in-flight triggers; once it has begun every c
 })
 
 t.test('batching options are checked at register time', async (t) => {
-  const { default: Fastify } = await import('fastify')
   const { default: fastifyPusher } = await import('../../index')
   for (const [given, message] of [
     [{ batchSize: 0 }, /"batchSize": must be a whole number from 1 to 100, got a number/],
@@ -160,7 +158,7 @@ t.test('batching options are checked at register time', async (t) => {
     [{ maxEventBytes: '10kb' }, /"maxEventBytes".*got a string/],
     [{ batching: 'no' }, /"batching": must be true or false, got a string/]
   ] as const) {
-    const app = Fastify()
+    const app = checkedFastify(t)
     t.teardown(async () => { await app.close() })
     await t.rejects(async () => { await app.register(fastifyPusher, { appId: '1', key: 'k', secret: 's', ...given } as any).ready() }, { code: 'FST_PUSHER_INVALID_OPTION', message })
   }

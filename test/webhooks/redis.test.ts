@@ -1,9 +1,9 @@
 // Exactly once across app instances: two Fastify apps share one real Redis.
 import t from 'tap'
-import Fastify, { type FastifyInstance } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { signWebhook, type SignedWebhook } from 'fastify-pusher/testing'
 import fastifyPusher, { redisDedupeStore } from '../../index'
-import { credentials, KEY, SECRET } from '../helpers/app'
+import { checkedFastify, credentials, KEY, SECRET } from '../helpers/app'
 import { startRedis } from '../helpers/redis'
 
 const events = [
@@ -19,7 +19,7 @@ t.test('two instances sharing one Redis store: each event\'s handlers run once i
   const runs: string[] = []
   let failOnce = true
   const instance = async (name: string): Promise<FastifyInstance> => {
-    const app = Fastify()
+    const app = checkedFastify(t)
     t.teardown(async () => { await app.close() })
     await app.register(fastifyPusher, { ...credentials, webhookDedupe: { store: redisDedupeStore(redis.client()) } })
     app.pusher.webhooks.on('*', async (request, event) => {
@@ -73,7 +73,7 @@ t.test('a Redis that is gone: 500 FST_PUSHER_WEBHOOK_DEDUPE_FAILED, no handler r
   const redis = await startRedis(t)
   const client = redis.client()
   client.on('error', () => {})
-  const app = Fastify()
+  const app = checkedFastify(t)
   t.teardown(async () => { await app.close() })
   await app.register(fastifyPusher, { ...credentials, webhookDedupe: { store: redisDedupeStore(client) } })
   let runs = 0

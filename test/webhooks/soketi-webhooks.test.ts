@@ -1,6 +1,6 @@
 // End to end: soketi with webhook batching on posts each batch to every URL configured
 // for any of its events; every event still reaches its on() handler exactly once.
-import Fastify from 'fastify'
+import { checkedFastify } from '../helpers/app'
 import t from 'tap'
 import fastifyPusher from '../../index'
 import { connectClient, eventually, nextEvent } from '../helpers/pusher-js'
@@ -18,7 +18,7 @@ t.test('soketi with SOKETI_WEBHOOKS_BATCHING: each event reaches the right on() 
     ]
   })
   t.teardown(async () => { await soketi.stop() })
-  const app = Fastify()
+  const app = checkedFastify(t, {}, [soketi.secret])
   t.teardown(async () => { await app.close() })
   await app.register(fastifyPusher, soketi.pusherOptions)
   app.pusher.auth(() => true)
