@@ -44,7 +44,11 @@ const ROUTES: Array<{ url: string, categories: readonly Category[] | undefined, 
  */
 export async function webhookRoutes (fastify: FastifyInstance, { tokens, handlers, dedupe, maxAgeMs, routeOptions }: WebhookRoutesOptions): Promise<void> {
   fastify.removeAllContentTypeParsers()
-  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => { done(null, body) })
+  const keepRaw = (_request: FastifyRequest, body: Buffer, done: (error: null, body: Buffer) => void): void => { done(null, body) }
+  // JSON by its own name (Fastify caches the parser it finds for it; the catch-all it
+  // looks up again on every request), anything else raw too: refused after the signature check.
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, keepRaw)
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, keepRaw)
   fastify.decorateRequest(kDeliveryId as unknown as string, '')
 
   for (const route of ROUTES) {
@@ -81,7 +85,8 @@ export async function webhookRoutes (fastify: FastifyInstance, { tokens, handler
       if (maxAgeMs !== undefined) checkAge(request, delivery.time_ms, maxAgeMs)
       normaliseEvents(delivery.events)
       const id = (request as WithDeliveryId)[kDeliveryId]
-      return then(dispatchDelivery(request, handlers, route.categories, delivery, dedupe === undefined ? undefined : { dedupe, deliveryId: id }), () => OK)
+      const dispatched = dispatchDelivery(request, handlers, route.categories, delivery, dedupe === undefined ? undefined : { dedupe, deliveryId: id })
+      return dispatched === undefined ? OK : then(dispatched, () => OK)
     })
   }
 }
