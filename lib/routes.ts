@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type Pusher from 'pusher'
+import type Pusher = require('pusher')
 import type { ResolvedRouteOptions } from './config/route-options'
 import type { WebhookOptions } from './config/webhook-options'
 import { pairToken, signingToken } from './config/client'

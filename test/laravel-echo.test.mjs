@@ -1,5 +1,5 @@
 // End to end: Laravel Echo 2 (ES module build, with pusher-js) against soketi and the
-// plugin, through examples/laravel-echo: private, presence, encrypted, whispers, X-Socket-ID.
+// plugin, through examples/laravel-echo: private, presence, encrypted, whispers, X-Socket-ID, notifications.
 import { createRequire } from 'node:module'
 import t from 'tap'
 import { createEcho } from '../examples/laravel-echo/client.mjs'
@@ -125,6 +125,17 @@ t.test('X-Socket-ID: the sender\'s socket does not get the event it caused; othe
   t.same(senderGot, [], 'the sender was excluded')
   const bad = await fetch(`${origin}/orders/7/ship`, { method: 'POST', headers: { 'x-socket-id': 'not-a-socket' } })
   t.equal(bad.status, 400, 'a malformed X-Socket-ID is a 400')
+})
+
+t.test('private(\'App.Models.User.2\').notification() receives app.pusher.notify, as a Laravel notification', async (t) => {
+  const bob = await echoAs(t, 'bob')
+  const channel = bob.private('App.Models.User.2')
+  await subscribed(channel, 'private-App.Models.User.2')
+  const received = first((cb) => channel.notification(cb), 'the notification')
+  const { id } = await app.pusher.notify(2, 'App\\Notifications\\InvoicePaid', { invoiceId: 3 })
+  t.same(await received, { invoiceId: 3, id, type: 'App\\Notifications\\InvoicePaid' })
+  const refused = await first((cb) => bob.private('App.Models.User.1').error(cb), 'subscription error')
+  t.equal(refused.status, 403, 'someone else\'s notifications are refused')
 })
 
 t.test('signin() through Echo\'s connector, and an event sent to that user', async (t) => {

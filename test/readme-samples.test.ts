@@ -20,11 +20,11 @@ const blocks = [...readme.matchAll(/(?:<!-- sample: (\S+) -->\n)?```(\w*)\n([\s\
   .map(([, file, lang, text]) => ({ file, lang, text, line: readme.slice(0, readme.indexOf(text)).split('\n').length }))
 
 /** Run with node and must exit 0 (they assert what the sample does). */
-const RUNS = ['import-styles.cjs', 'import-styles.mjs', 'user-auth.mjs', 'channel-rules.mjs', 'webhook-handlers.mjs', 'dedupe-options.mjs',
+const RUNS = ['import-styles.cjs', 'import-styles.mjs', 'user-auth.mjs', 'channel-rules.mjs', 'webhook-handlers.mjs', 'dedupe-options.mjs', 'notifications.mjs',
   'webhook-keys.mjs', 'route-options.mjs', 'laravel-echo.mjs', 'x-socket-id.mjs', 'request-pusher.mjs']
 /** Type-checked by tsc with their project. */
 const TYPE_CHECKED: Record<string, string[]> = {
-  'tsconfig.json': ['quick-start.mjs', 'import-styles.mjs', 'typescript.mts', 'dedupe-store.ts'],
+  'tsconfig.json': ['quick-start.mjs', 'quick-start.cjs', 'import-styles.mjs', 'import-styles.cjs', 'typescript.mts', 'dedupe-store.ts'],
   'tsconfig.typed-events.json': ['typed-events.mts'],
   'tsconfig.browser.json': ['browser.mjs']
 }
@@ -85,7 +85,8 @@ t.test('the Redis store sample runs against a redis-server of its own', async (t
 })
 
 t.test('the testing sample passes under node --test', async (t) => {
-  const result = await run(process.execPath, ['--test', join(dir, 'testing.test.mjs')], { cwd: root, timeout: 30_000 })
+  // The reporter is named: node --test prints TAP on Node 20 and its spec reporter on Node 22 and later.
+  const result = await run(process.execPath, ['--test', '--test-reporter=tap', join(dir, 'testing.test.mjs')], { cwd: root, timeout: 30_000 })
     .then(({ stdout }) => stdout, (error) => `${error.code}: ${error.stdout}`)
   t.match(result, /# pass 1\n/)
   t.match(result, /# fail 0\n/)

@@ -27,7 +27,19 @@ expectError(app.pusher.triggerBatch([{ channel: 'a', name: 'unknown', data: {} }
 app.pusher.sendToUser('ann', 'typing', { name: 'Bob' })
 expectError(app.pusher.sendToUser('ann', 'typing', { orderId: '1' }))
 
+// Declared notifications: only those types, each with its data.
+declare module 'fastify-pusher' {
+  interface PusherNotifications {
+    'App\\Notifications\\InvoicePaid': { invoiceId: number }
+  }
+}
+app.pusher.notify(7, 'App\\Notifications\\InvoicePaid', { invoiceId: 3 })
+expectError(app.pusher.notify(7, 'App\\Notifications\\InvoicePaid', { invoiceId: '3' }))
+expectError(app.pusher.notify(7, 'App\\Notifications\\Other', { invoiceId: 3 }))
+
 app.post('/ship', async (request) => {
   await request.pusher.trigger('orders', 'order.shipped', { orderId: '7' })
+  await request.pusher.notify(7, 'App\\Notifications\\InvoicePaid', { invoiceId: 3 })
+  expectError(request.pusher.notify(7, 'welcome', {}))
   expectError(request.pusher.trigger('orders', 'nope', {}))
 })

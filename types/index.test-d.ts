@@ -181,7 +181,16 @@ app.post('/ship', async (request) => {
   expectType<string | undefined>(request.pusher.socketId)
   expectType<TriggerResponse>(await request.pusher.trigger('orders', 'shipped', { id: 1 }))
   await request.pusher.triggerBatch([{ channel: 'a', name: 'b', data: 1 }])
+  expectType<{ id: string }>(await request.pusher.notify(7, 'App\\Notifications\\InvoicePaid', { invoiceId: 3 }))
 })
+// Laravel broadcast notifications: without declared ones, any type and any object.
+expectType<Promise<{ id: string }>>(app.pusher.notify(7, 'App\\Notifications\\InvoicePaid', { invoiceId: 3 }))
+app.pusher.notify('ann', 'welcome', {}, { socket_id: '1.2' })
+expectError(app.pusher.notify('ann', 'welcome', 'text'))
+expectError(app.pusher.notify(null, 'welcome', {}))
+expectAssignable<FastifyPusherOptions>({ notificationChannel: 'App.Models.Admin.{userId}' })
+expectAssignable<FastifyPusherOptions>({ notificationChannel: (userId: string) => `users.${userId}` })
+expectError(app.register(fastifyPusher, { notificationChannel: 5 }))
 expectAssignable<FastifyPusherOptions>({ retries: 0, retryUnsafe: true, batching: false, batchSize: 10, maxInFlight: 16, maxEventBytes: 20000 })
 expectError(app.register(fastifyPusher, { batching: 'no' }))
 

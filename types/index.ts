@@ -2,7 +2,7 @@ import type {
   FastifyContextConfig, FastifyRequest, LogLevel, onRequestHookHandler, preHandlerHookHandler
 } from 'fastify'
 import type { Agent } from 'node:http'
-import type Pusher from 'pusher'
+import type Pusher = require('pusher')
 import type {
   CacheMissWebhook, ChannelExistenceWebhook, ClientEventWebhook, PresenceWebhook, SubscriptionCountWebhook,
   WebhookEvent, WebhookEventName
@@ -33,6 +33,12 @@ export interface FastifyPusherOptions {
   port?: number | string
   /** PUSHER_USE_TLS (`true`/`1`/`false`/`0`). Default true. */
   useTLS?: boolean
+  /**
+   * The channel of a user's broadcast notifications (`notify`), without its `private-` prefix: a name
+   * with `{userId}`, or a function of the user id, as Laravel's `receivesBroadcastNotificationsOn()`.
+   * Default `App.Models.User.{userId}`.
+   */
+  notificationChannel?: string | ((userId: string) => string)
   /** PUSHER_TIMEOUT: ms before an API request is aborted. Default 5000; 0 for none. */
   timeout?: number
   /** PUSHER_ENCRYPTION_MASTER_KEY_BASE64: 32 bytes in base64, for private-encrypted channels. */
@@ -222,6 +228,18 @@ export type PusherEventName = [keyof PusherEvents] extends [never] ? string : Ex
 export type PusherEventData<Event extends string> = Event extends keyof PusherEvents ? PusherEvents[Event] : unknown
 
 /** One event of triggerBatch, checked against PusherEvents. */
+/**
+ * Your broadcast notifications, declared by merging: the type (Laravel's `broadcastType()`, by default
+ * the notification's class name) and its data. Without one, `notify` takes any type and any object.
+ */
+export interface PusherNotifications {}
+
+/** A declared notification type, or any string when none is declared. */
+export type PusherNotificationType = [keyof PusherNotifications] extends [never] ? string : Extract<keyof PusherNotifications, string>
+
+/** The data of a notification type: as declared, or any object. */
+export type PusherNotificationData<Type extends string> = Type extends keyof PusherNotifications ? PusherNotifications[Type] : Record<string, unknown>
+
 export type PusherBatchEvent = {
   [Event in PusherEventName]: { channel: string, name: Event, data: PusherEventData<Event>, socket_id?: string, info?: string }
 }[PusherEventName]
@@ -247,6 +265,13 @@ export interface FastifyPusher {
   trigger: <Event extends PusherEventName>(channel: string | string[], event: Event, data: PusherEventData<Event>, params?: Pusher.TriggerParams) => Promise<TriggerResponse>
   /** The client's triggerBatch (at most 10 events), with each event's data turned into text by `serialize`. */
   triggerBatch: (events: PusherBatchEvent[]) => Promise<TriggerResponse>
+  /**
+   * A Laravel broadcast notification, which Laravel Echo's `private(channel).notification(callback)`
+   * receives: Laravel's `BroadcastNotificationCreated` event on `private-` + `notificationChannel` of the
+   * user (default `App.Models.User.{userId}`), with `{ ...data, id, type }`; `id` is a new UUID, which it
+   * resolves to. Checked, serialized and batched like `trigger`.
+   */
+  notify: <Type extends PusherNotificationType>(userId: string | number, type: Type, data: PusherNotificationData<Type>, params?: Pusher.TriggerParams) => Promise<{ id: string }>
   /** An event to a signed-in user (pusher-js `signin()`), serialized and checked like a trigger. */
   sendToUser: <Event extends PusherEventName>(userId: string | number, event: Event, data: PusherEventData<Event>) => Promise<Record<string, never>>
   /** Closes every connection of a signed-in user. */
@@ -279,6 +304,7 @@ export interface RequestPusher {
   readonly socketId: string | undefined
   trigger: FastifyPusher['trigger']
   triggerBatch: FastifyPusher['triggerBatch']
+  notify: FastifyPusher['notify']
 }
 
 declare module 'fastify' {

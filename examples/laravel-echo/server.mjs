@@ -26,6 +26,10 @@ export async function buildApp (pusherOptions, serverOptions = {}) {
   app.pusher.channel('chat.{roomId}', (request, { roomId }) =>
     request.user !== null && { user_id: request.user.id, user_info: { id: request.user.id, name: request.user.name, room: roomId } })
 
+  // Laravel: Broadcast::channel('App.Models.User.{id}', fn ($user, $id) => (int) $user->id === (int) $id)
+  // The channel of a user's broadcast notifications (app.pusher.notify), which Echo's .notification() hears.
+  app.pusher.channel('App.Models.User.{id}', (request, { id }) => request.user !== null && String(request.user.id) === id)
+
   // echo.connector.pusher.signin(): the user that server-to-user events reach.
   app.pusher.userAuth((request) => request.user && { id: request.user.id, user_info: { name: request.user.name } })
 

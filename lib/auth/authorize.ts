@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import type Pusher from 'pusher'
+import type Pusher = require('pusher')
 import type { ChannelType, MaybePromise } from '../../types/index'
 import type { Handlers } from '../decorator'
 import type { ChannelAuthResponse } from '../schemas/auth'

@@ -1,4 +1,4 @@
-import type Pusher from 'pusher'
+import type Pusher = require('pusher')
 import { hasEncryptionMasterKey } from '../config/client'
 import type { Decorator } from '../decorator'
 import type { AuthorizeContext } from './authorize'

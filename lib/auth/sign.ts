@@ -1,4 +1,4 @@
-import type Pusher from 'pusher'
+import type Pusher = require('pusher')
 import type { ChannelAuthResponse, UserAuthResponse } from '../schemas/auth'
 import type { UserData } from './user-data'
 import { SigningFailedError } from '../errors'

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type Pusher from 'pusher'
+import type Pusher = require('pusher')
 import type { PusherRouteOptions } from '../../types/index'
 import type { Handlers } from '../decorator'
 import { callHandler, isPromiseLike } from '../call-handler'

@@ -1,5 +1,5 @@
 import { createSecretKey } from 'node:crypto'
-import Pusher from 'pusher'
+import Pusher = require('pusher')
 import { InvalidOptionError } from '../errors'
 import type { ClientConfig } from './options'
 

@@ -1,5 +1,5 @@
 import type { Agent } from 'node:http'
-import type Pusher from 'pusher'
+import type Pusher = require('pusher')
 import type { FastifyPusherOptions } from '../../types/index'
 import { InvalidOptionError, MissingOptionError } from '../errors'
 import { resolveRouteOptions, type ResolvedRouteOptions } from './route-options'

@@ -1,5 +1,6 @@
 import type { FastifyPusherOptions, Serialize } from '../../types/index'
 import { InvalidOptionError } from '../errors'
+import type { NotificationChannel } from '../send/notify'
 import type { TriggerOptions } from '../send/triggers'
 
 /** The options of the sending side (server -> Pusher), checked at register time. */
@@ -7,6 +8,7 @@ export interface SendOptions {
   retries: number
   retryUnsafe: boolean
   send: TriggerOptions
+  notificationChannel: NotificationChannel
 }
 
 export const DEFAULT_RETRIES = 2
@@ -44,11 +46,28 @@ function resolveSerialize (serialize: unknown): Serialize {
   return serialize as Serialize
 }
 
+/** Laravel's default `receivesBroadcastNotificationsOn()` for an `App\Models\User`. */
+export const DEFAULT_NOTIFICATION_CHANNEL = 'App.Models.User.{userId}'
+
+/**
+ * `notificationChannel`: the channel of a user's notifications without its `private-` prefix, as a
+ * template with `{userId}` or a function of the user id (Laravel's `receivesBroadcastNotificationsOn`).
+ */
+function resolveNotificationChannel (value: unknown): NotificationChannel {
+  if (typeof value === 'function') return value as NotificationChannel
+  if (typeof value !== 'string' || !value.includes('{userId}') || /^(private|presence)-/.test(value)) {
+    throw new InvalidOptionError('notificationChannel', 'must be a function of the user id, or a channel name with {userId} and without its private- prefix, e.g. \'App.Models.User.{userId}\'')
+  }
+  const [before, after] = value.split('{userId}', 2)
+  return (userId) => before + userId + after
+}
+
 /** The sending options, each checked; the messages name the option and never echo a value. */
 export function resolveSendOptions (options: FastifyPusherOptions): SendOptions {
   return {
     retries: resolveRetries(options.retries),
     retryUnsafe: resolveFlag('retryUnsafe', options.retryUnsafe, false),
+    notificationChannel: resolveNotificationChannel(options.notificationChannel === undefined ? DEFAULT_NOTIFICATION_CHANNEL : options.notificationChannel),
     send: {
       serialize: resolveSerialize(options.serialize),
       batching: resolveFlag('batching', options.batching, true),

@@ -1,6 +1,6 @@
 import { request as httpRequest, type Agent, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import type Pusher from 'pusher'
+import type Pusher = require('pusher')
 import { ApiNetworkError, ApiTimeoutError } from '../errors'
 import { apiFailure, type CallContext } from './api-error'
 

@@ -16,7 +16,7 @@ function requestSocketId (request: FastifyRequest): string | undefined {
 
 /**
  * `request.pusher`: built on first use only (a getter), so a request that does not
- * use it pays nothing. Its trigger and triggerBatch leave out the requesting socket;
+ * use it pays nothing. Its trigger, triggerBatch and notify leave out the requesting socket;
  * an explicit `socket_id` wins.
  */
 export function decorateRequestPusher (fastify: FastifyInstance, pusher: FastifyPusher): void {
@@ -29,7 +29,8 @@ export function decorateRequestPusher (fastify: FastifyInstance, pusher: Fastify
       this[cache] = {
         socketId,
         trigger: async (channel, event, data, params) => await pusher.trigger(channel, event, data, exclude(params)),
-        triggerBatch: async (events) => await pusher.triggerBatch(events.map((event) => exclude(event)))
+        triggerBatch: async (events) => await pusher.triggerBatch(events.map((event) => exclude(event))),
+        notify: async (userId, type, data, params) => await pusher.notify(userId, type, data, exclude(params))
       }
       return this[cache]
     }

@@ -1,6 +1,6 @@
 import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
-import type Pusher from 'pusher'
+import type Pusher = require('pusher')
 import type { CallContext } from './api-error'
 import { apiRequest, type ApiCall, type TransportOptions } from './api-request'
 

@@ -1,4 +1,4 @@
-import type Pusher from 'pusher'
+import type Pusher = require('pusher')
 import type { Serialize, TriggerResponse } from '../../types/index'
 import { ClosedError } from '../errors'
 import { createBatchQueue, type BatchEvent } from './batch-queue'

@@ -1,4 +1,4 @@
-import type Pusher from 'pusher'
+import type Pusher = require('pusher')
 import type { ChannelAttributes, Serialize } from '../../types/index'
 import { ClosedError, InvalidEventError } from '../errors'
 import { checkEvent } from './checks'

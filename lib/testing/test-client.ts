@@ -1,4 +1,4 @@
-import Pusher from 'pusher'
+import Pusher = require('pusher')
 import type { ApiCall } from '../send/api-request'
 import { TEST_TRANSPORT } from '../send/sender'
 

@@ -2,6 +2,7 @@
 const launcher = require('../../examples/soketi') as {
   startSoketi: (options?: SoketiOptions) => Promise<Soketi>
   freePort: () => Promise<number>
+  soketiNode: () => string
 }
 
 export interface SoketiWebhook {
@@ -33,4 +34,4 @@ export interface Soketi {
   stop: () => Promise<void>
 }
 
-export const { startSoketi, freePort } = launcher
+export const { startSoketi, freePort, soketiNode } = launcher
