@@ -9,6 +9,7 @@ import { resolveOptions } from './lib/config/options'
 import { warnUnknownOptions } from './lib/config/unknown-options'
 import { pusherRoutes } from './lib/routes'
 import { createSender } from './lib/send/sender'
+import { drainWithin } from './lib/send/drain-within'
 import { createNotify } from './lib/send/notify'
 import { createTriggers } from './lib/send/triggers'
 import { decorateRequestPusher } from './lib/send/request-pusher'
@@ -27,10 +28,11 @@ async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions):
     retryUnsafe: resolved.retryUnsafe
   })
   const triggers = createTriggers(sender.client, resolved.send)
-  // Nothing lost on close: no new event once close() starts; every queued and in-flight one settles first.
+  // Nothing lost on close: no new event once close() starts; every queued and in-flight one settles first,
+  // for at most closeTimeout: then what is still under way is cut off (FST_PUSHER_CLOSED), so close() always ends.
   fastify.addHook('preClose', async () => { triggers.close() })
   fastify.addHook('onClose', async () => {
-    await triggers.drain()
+    await drainWithin(triggers.drain(), resolved.closeTimeout, sender, fastify.log)
     sender.close()
   })
   const serverApi = createServerApi(sender.client, { ...resolved.send, isClosing: triggers.isClosing })

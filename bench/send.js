@@ -2,8 +2,10 @@
 // The send benchmark (part of npm run bench): events received per second by a pusher-js
 // client subscribed through soketi on 127.0.0.1, for app.pusher.trigger with 32 and 64
 // concurrent awaiting callers, against the official client's trigger awaited the same
-// way and against hand-written triggerBatch calls of 10. Each sender is its own process;
-// contenders take turns within each round; medians of the rounds are compared.
+// way and against hand-written triggerBatch calls of 10, with as many callers (10x the events in
+// flight) and with a tenth of them (about the plugin's events in flight: 3 callers against 32, 6
+// against 64). Each sender is its own process; contenders take turns within each round; medians of
+// the rounds are compared.
 const { fork } = require('node:child_process')
 const { join } = require('node:path')
 const Pusher = require('pusher-js')
@@ -11,11 +13,13 @@ const { startSoketi } = require('../examples/soketi')
 
 const ROUNDS = Number(process.env.BENCH_SEND_ROUNDS ?? 5)
 const EVENTS = Number(process.env.BENCH_SEND_EVENTS ?? 20000)
-const CONTENDERS = ['plugin', 'official', 'batch']
+const CONTENDERS = ['plugin', 'official', 'batch', 'batch-equal']
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 /** Runs one sender; resolves to events received per second (every event must arrive). */
-async function run (soketi, channel, kind, concurrency) {
+async function run (soketi, channel, contender, callers) {
+  // batch-equal: hand-written triggerBatch of 10 with a tenth of the callers, so about as many events in flight.
+  const [kind, concurrency] = contender === 'batch-equal' ? ['batch', Math.max(1, Math.round(callers / 10))] : [contender, callers]
   const worker = fork(join(__dirname, 'send-worker.js'), [kind, String(concurrency), String(EVENTS), JSON.stringify(soketi.pusherOptions)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   await new Promise((resolve) => worker.once('message', resolve))
   let received = 0
@@ -53,8 +57,10 @@ async function benchSend () {
           rates[kind].push(await run(soketi, channel, kind, concurrency))
         }
       }
-      const [plugin, official, batch] = CONTENDERS.map((kind) => median(rates[kind]))
+      const [plugin, official, batch, batchEqual] = CONTENDERS.map((kind) => median(rates[kind]))
+      const equalCallers = Math.max(1, Math.round(concurrency / 10))
       console.log(`${String(concurrency).padStart(2)} callers   app.pusher.trigger ${plugin.toFixed(0).padStart(6)} ev/s   official trigger ${official.toFixed(0).padStart(6)} ev/s   hand-written triggerBatch of 10 ${batch.toFixed(0).padStart(6)} ev/s   plugin/official ${(plugin / official).toFixed(1)}x   plugin/triggerBatch ${(plugin / batch).toFixed(2)}x   (ceiling: triggerBatch/official ${(batch / official).toFixed(1)}x)`)
+      console.log(`${' '.repeat(12)}equal events in flight: app.pusher.trigger with ${concurrency} callers (${concurrency} events) ${plugin.toFixed(0).padStart(6)} ev/s   triggerBatch of 10 with ${equalCallers} callers (${equalCallers * 10} events) ${batchEqual.toFixed(0).padStart(6)} ev/s   plugin/triggerBatch ${(plugin / batchEqual).toFixed(2)}x`)
     }
   } finally {
     client.disconnect()

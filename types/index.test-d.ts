@@ -191,7 +191,8 @@ expectError(app.pusher.notify(null, 'welcome', {}))
 expectAssignable<FastifyPusherOptions>({ notificationChannel: 'App.Models.Admin.{userId}' })
 expectAssignable<FastifyPusherOptions>({ notificationChannel: (userId: string) => `users.${userId}` })
 expectError(app.register(fastifyPusher, { notificationChannel: 5 }))
-expectAssignable<FastifyPusherOptions>({ retries: 0, retryUnsafe: true, batching: false, batchSize: 10, maxInFlight: 16, maxEventBytes: 20000 })
+expectAssignable<FastifyPusherOptions>({ retries: 0, retryUnsafe: true, batching: false, batchSize: 10, maxInFlight: 16, maxEventBytes: 20000, closeTimeout: 5000 })
+expectError(app.register(fastifyPusher, { closeTimeout: '5s' }))
 expectError(app.register(fastifyPusher, { batching: 'no' }))
 
 // Without declared events: any name, any data.

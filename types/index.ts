@@ -39,6 +39,11 @@ export interface FastifyPusherOptions {
    * Default `App.Models.User.{userId}`.
    */
   notificationChannel?: string | ((userId: string) => string)
+  /**
+   * ms `app.close()` waits at most for the plugin's calls under way, whatever `timeout` is (even 0):
+   * then they are cut off and reject with FST_PUSHER_CLOSED, and one warning says how many. Default 10000.
+   */
+  closeTimeout?: number
   /** PUSHER_TIMEOUT: ms before an API request is aborted. Default 5000; 0 for none. */
   timeout?: number
   /** PUSHER_ENCRYPTION_MASTER_KEY_BASE64: 32 bytes in base64, for private-encrypted channels. */

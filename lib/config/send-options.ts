@@ -9,12 +9,15 @@ export interface SendOptions {
   retryUnsafe: boolean
   send: TriggerOptions
   notificationChannel: NotificationChannel
+  /** ms close() waits for the calls under way before it cuts them off. */
+  closeTimeout: number
 }
 
 export const DEFAULT_RETRIES = 2
 export const DEFAULT_BATCH_SIZE = 10
 export const DEFAULT_MAX_IN_FLIGHT = 16
 export const DEFAULT_MAX_EVENT_BYTES = 10240
+export const DEFAULT_CLOSE_TIMEOUT = 10_000
 
 export function resolveCount (name: string, value: unknown, defaultValue: number, max: number): number {
   if (value === undefined) return defaultValue
@@ -67,6 +70,7 @@ export function resolveSendOptions (options: FastifyPusherOptions): SendOptions 
   return {
     retries: resolveRetries(options.retries),
     retryUnsafe: resolveFlag('retryUnsafe', options.retryUnsafe, false),
+    closeTimeout: resolveCount('closeTimeout', options.closeTimeout, DEFAULT_CLOSE_TIMEOUT, 2 ** 31 - 1),
     notificationChannel: resolveNotificationChannel(options.notificationChannel === undefined ? DEFAULT_NOTIFICATION_CHANNEL : options.notificationChannel),
     send: {
       serialize: resolveSerialize(options.serialize),

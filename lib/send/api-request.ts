@@ -1,8 +1,10 @@
 import { request as httpRequest, type Agent, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import type Pusher = require('pusher')
-import { ApiNetworkError, ApiTimeoutError } from '../errors'
+import { ApiNetworkError, ApiTimeoutError, ClosedError } from '../errors'
 import { apiFailure, type CallContext } from './api-error'
+import type { InFlightCalls } from './in-flight-calls'
+import { retryAfterMs } from './retry-after'
 
 // The official client signs: its own query-string signer, with its token and config.
 const { createSignedQueryString } = require('pusher/lib/requests') as {
@@ -34,42 +36,58 @@ export interface TransportOptions {
   retries: number
   /** Also retry timeouts, resets after sending and 5xx answers (a trigger may then be delivered twice). */
   retryUnsafe: boolean
+  /** Where each call registers, so that close() can cut it off. */
+  calls: InFlightCalls
 }
 
 /**
  * How a failed attempt may be retried: `safe` when the request never left (connection
- * refused, DNS failure, reset while connecting), `unsafe` when it may have been
- * delivered (timeout, reset after sending, a 5xx answer), `never` for a refusal (4xx).
+ * refused, DNS failure, reset while connecting) or was not processed (429, rate limited),
+ * `unsafe` when it may have been delivered (timeout, reset after sending, a 5xx answer),
+ * `never` for a refusal (other 4xx) or a call cut off by close().
  */
 type Retry = 'safe' | 'unsafe' | 'never'
 
 class AttemptError extends Error {
-  constructor (readonly failure: Error, readonly retry: Retry) { super(failure.message) }
+  /** `waitMs`: the server's Retry-After, when it gave one. */
+  constructor (readonly failure: Error, readonly retry: Retry, readonly waitMs?: number) { super(failure.message) }
+}
+
+/** Waits `ms`, or less when close() cuts the call off: resolves to whether it did. */
+async function pause (ms: number, calls: InFlightCalls): Promise<boolean> {
+  return await new Promise<boolean>((resolve) => {
+    // Entered first: once close() has cut calls off, enter() throws and no timer is left behind.
+    const leave = calls.enter(() => { clearTimeout(timer); resolve(true) })
+    const timer = setTimeout(() => { leave(); resolve(false) }, ms)
+  })
 }
 
 /**
  * Sends one API call, signed by the official client, and resolves to the parsed JSON
  * answer; rejects with FST_PUSHER_API_ERROR (refused, including a 200 with
- * `{ error }`), FST_PUSHER_API_TIMEOUT or FST_PUSHER_API_UNREACHABLE. No error
- * carries the URL or its signature.
+ * `{ error }`), FST_PUSHER_API_TIMEOUT, FST_PUSHER_API_UNREACHABLE, or FST_PUSHER_CLOSED
+ * when close() cut it off. No error carries the URL or its signature. A 429 is retried
+ * as a safe failure, after its Retry-After when the server gives one.
  */
 export async function apiRequest (client: Pusher, options: TransportOptions, call: ApiCall, context: () => CallContext): Promise<unknown> {
   const config = (client as unknown as { config: ClientConfig }).config
   const deadline = options.timeout > 0 ? Date.now() + options.timeout : Infinity
+  let last: AttemptError
   for (let attempt = 0; ; attempt++) {
     try {
       return await attemptCall(config, options, call, context, deadline)
     } catch (error) {
-      const { failure, retry } = error as AttemptError
-      const retryable = retry === 'safe' || (retry === 'unsafe' && options.retryUnsafe)
-      if (attempt >= options.retries || !retryable) throw failure
-      // Exponential backoff, "equal jitter": 25-50 ms, then 50-100 ms, ... A retry that
-      // could not start before the deadline is not made.
-      const delay = 25 * 2 ** attempt * (1 + Math.random())
-      if (Date.now() + delay >= deadline) throw failure
-      await new Promise((resolve) => setTimeout(resolve, delay))
+      last = error as AttemptError
     }
+    const retryable = last.retry === 'safe' || (last.retry === 'unsafe' && options.retryUnsafe)
+    if (attempt >= options.retries || !retryable) break
+    // The server's Retry-After, or exponential backoff with "equal jitter": 25-50 ms, then
+    // 50-100 ms, ... A retry that could not start before the deadline is not made.
+    const delay = last.waitMs ?? 25 * 2 ** attempt * (1 + Math.random())
+    if (Date.now() + delay >= deadline) break
+    if (await pause(delay, options.calls)) throw new ClosedError()
   }
+  throw last.failure
 }
 
 function attemptCall (config: ClientConfig, options: TransportOptions, call: ApiCall, context: () => CallContext, deadline: number): Promise<unknown> {
@@ -82,9 +100,21 @@ function attemptCall (config: ClientConfig, options: TransportOptions, call: Api
   return new Promise((resolve, reject) => {
     let sent = false
     let timer: NodeJS.Timeout | undefined
-    const fail = (failure: Error, retry: Retry): void => {
+    let leave: () => void
+    try {
+      // close() past closeTimeout: the request is destroyed and the call rejects with FST_PUSHER_CLOSED.
+      leave = options.calls.enter(() => {
+        req.destroy()
+        fail(new ClosedError(), 'never')
+      })
+    } catch (closed) {
+      reject(new AttemptError(closed as Error, 'never'))
+      return
+    }
+    const fail = (failure: Error, retry: Retry, waitMs?: number): void => {
       clearTimeout(timer)
-      reject(new AttemptError(failure, retry))
+      leave()
+      reject(new AttemptError(failure, retry, waitMs))
     }
     const req = send({ host: config.host, port: config.port, path: `${path}?${query}`, method: call.method, agent: options.agent, headers })
     if (deadline !== Infinity) {
@@ -104,13 +134,19 @@ function attemptCall (config: ClientConfig, options: TransportOptions, call: Api
       res.on('data', (chunk: string) => { text += chunk })
       res.on('error', (error) => { fail(new ApiNetworkError(context().what, 'the answer was cut off', { cause: error }), 'unsafe') })
       res.on('end', () => {
-        clearTimeout(timer)
         let parsed: unknown
         try { parsed = JSON.parse(text) } catch { parsed = undefined }
-        const status = res.statusCode as number
-        const failure = apiFailure(status, text, parsed, context)
-        if (failure !== undefined) reject(new AttemptError(failure, status >= 500 ? 'unsafe' : 'never'))
-        else resolve(parsed ?? {}) // an answer that is not JSON (e.g. empty) reads as {}
+        const failure = apiFailure(res.statusCode as number, text, parsed, context)
+        if (failure === undefined) {
+          clearTimeout(timer)
+          leave()
+          resolve(parsed ?? {}) // an answer that is not JSON (e.g. empty) reads as {}
+          return
+        }
+        // The status the error carries: soketi answers a refusal with a 200 and its `code`.
+        const status = (failure as Error & { statusCode: number }).statusCode
+        if (status === 429) fail(failure, 'safe', retryAfterMs(res.headers['retry-after']))
+        else fail(failure, status >= 500 ? 'unsafe' : 'never')
       })
     })
     req.end(body)

@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https'
 import type Pusher = require('pusher')
 import type { CallContext } from './api-error'
 import { apiRequest, type ApiCall, type TransportOptions } from './api-request'
+import { InFlightCalls } from './in-flight-calls'
 
 export interface SendOptions {
   timeout: number
@@ -32,6 +33,10 @@ function callContext (call: ApiCall): CallContext {
 export interface Sender {
   /** The official client, its requests sent through this sender: its trigger, triggerBatch, ... resolve to the parsed answer. */
   client: Pusher
+  /** Cuts off every call under way (FST_PUSHER_CLOSED) and refuses later ones. */
+  abort: () => void
+  /** The calls `abort` cut off or refused. */
+  cutOff: () => number
   close: () => void
 }
 
@@ -45,12 +50,18 @@ export function createSender (client: Pusher, options: SendOptions): Sender {
   const scheme = (client as unknown as { config: { scheme: string } }).config.scheme
   const own = options.agent === undefined
   const agent = options.agent ?? (scheme === 'https' ? new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }) : new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }))
-  const transport: TransportOptions = { agent, timeout: options.timeout, retries: options.retries, retryUnsafe: options.retryUnsafe }
+  const calls = new InFlightCalls()
+  const transport: TransportOptions = { agent, timeout: options.timeout, retries: options.retries, retryUnsafe: options.retryUnsafe, calls }
   const testTransport = (client as unknown as Record<symbol, ((call: ApiCall) => Promise<unknown>) | undefined>)[TEST_TRANSPORT]
   const send = (method: ApiCall['method']) => async (call: Omit<ApiCall, 'method'>): Promise<unknown> =>
     testTransport !== undefined
       ? await testTransport({ ...call, method })
       : await apiRequest(client, transport, { ...call, method }, () => callContext({ ...call, method }))
   const view: Pusher = Object.create(client, { post: { value: send('POST') }, get: { value: send('GET') } })
-  return { client: view, close: () => { if (own) agent.destroy() } }
+  return {
+    client: view,
+    abort: () => { calls.abortAll() },
+    cutOff: () => calls.cutOff,
+    close: () => { if (own) agent.destroy() }
+  }
 }

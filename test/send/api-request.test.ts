@@ -1,32 +1,11 @@
 // The sending pipeline against a loopback stand-in for Pusher's HTTP API: typed errors,
 // a 200 with { error }, a timeout that holds, retries, connections reused, nothing secret logged.
-import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { Agent } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { buildApp, captureLogs, checkedFastify, SECRET } from '../helpers/app'
-
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void
-
-/** A loopback API server: counts requests and connections, answers with `handler`. */
-async function fakeApi (t: Test, handler: Handler): Promise<{ port: number, requests: string[], connections: () => number, server: Server }> {
-  const requests: string[] = []
-  let connections = 0
-  const server = createServer((req, res) => {
-    let body = ''
-    req.on('data', (chunk) => { body += String(chunk) })
-    req.on('end', () => { requests.push(body); handler(req, res, body) })
-  })
-  server.on('connection', () => { connections++ })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(async () => { server.closeAllConnections(); server.close() })
-  return { port: (server.address() as AddressInfo).port, requests, connections: () => connections, server }
-}
-
-const json = (status: number, body: unknown): Handler => (req, res) => {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
-}
+import { json, rawApi as fakeApi } from '../helpers/fake-api'
 
 const options = (port: number) => ({ host: '127.0.0.1', port, useTLS: false })
 
