@@ -11,6 +11,8 @@ import { pusherRoutes } from './lib/routes'
 import { createSender } from './lib/send/sender'
 import { drainWithin } from './lib/send/drain-within'
 import { createNotify } from './lib/send/notify'
+import { createQueueing } from './lib/queue/queueing'
+import { queueNotConfigured } from './lib/queue/not-configured'
 import { createTriggers } from './lib/send/triggers'
 import { decorateRequestPusher } from './lib/send/request-pusher'
 import { createServerApi } from './lib/send/users-and-channels'
@@ -21,25 +23,33 @@ async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions):
   warnUnknownOptions(fastify.log, options)
   const client = resolved.client !== undefined ? checkClient(resolved.client) : createClient(resolved.clientConfig!)
   const clientConfig = (client as unknown as { config: { timeout?: number, agent?: Agent } }).config
+  const timeout = clientConfig.timeout ?? 0
   const sender = createSender(client, {
-    timeout: clientConfig.timeout ?? 0,
+    timeout,
     agent: clientConfig.agent,
     retries: resolved.retries,
     retryUnsafe: resolved.retryUnsafe
   })
   const triggers = createTriggers(sender.client, resolved.send)
-  // Nothing lost on close: no new event once close() starts; every queued and in-flight one settles first,
-  // for at most closeTimeout: then what is still under way is cut off (FST_PUSHER_CLOSED), so close() always ends.
+  const queueing = resolved.queue === undefined
+    ? undefined
+    : createQueueing({ queue: resolved.queue, client: sender.client, ...resolved.send, timeout, isClosing: triggers.isClosing, log: fastify.log })
+  fastify.addHook('onReady', async () => { queueing?.start() })
+  // Nothing lost on close: no new event once close() starts; every queued and in-flight one settles first
+  // (the worker's jobs too; what it has not taken stays in Redis), for at most closeTimeout: then what is
+  // still under way is cut off (FST_PUSHER_CLOSED), so close() always ends.
   fastify.addHook('preClose', async () => { triggers.close() })
   fastify.addHook('onClose', async () => {
-    await drainWithin(triggers.drain(), resolved.closeTimeout, sender, fastify.log)
+    const cutOff = { abort: sender.abort, cutOff: sender.cutOff, drop: queueing?.forceClose }
+    await drainWithin(Promise.all([triggers.drain(), queueing?.close()]).then(() => {}), resolved.closeTimeout, cutOff, fastify.log)
     sender.close()
   })
   const serverApi = createServerApi(sender.client, { ...resolved.send, isClosing: triggers.isClosing })
   const notify = createNotify(triggers.trigger, resolved.notificationChannel)
-  const decorator = createDecorator(client, { trigger: triggers.trigger, triggerBatch: triggers.triggerBatch, notify, ...serverApi }, { handlerTimeout: resolved.handlerTimeout })
+  const queue = queueing?.api ?? queueNotConfigured
+  const decorator = createDecorator(client, { trigger: triggers.trigger, triggerBatch: triggers.triggerBatch, notify, queue, ...serverApi }, { handlerTimeout: resolved.handlerTimeout })
   fastify.decorate('pusher', decorator.pusher)
-  decorateRequestPusher(fastify, decorator.pusher)
+  decorateRequestPusher(fastify, decorator.pusher, { ...resolved.send, queued: queueing !== undefined })
   await fastify.register(pusherRoutes, {
     prefix: resolved.prefix,
     authPath: resolved.authPath,

@@ -19,7 +19,8 @@ import {
   AuthHandler, PresenceMember, ChannelDataHandler, PusherUser, UserAuthHandler, ChannelType, ChannelInfo,
   ChannelParams, ChannelRuleHandler, WebhookHandler, FastifyPusherWebhooks, UnknownWebhookEvent,
   WebhookDelivery, WebhookEventOf, WebhookEventHandler, PusherEvents, PusherEventName, PusherEventData,
-  PusherNotifications, PusherNotificationType, PusherNotificationData, PusherBatchEvent, ChannelAttributes,
+  PusherNotifications, PusherNotificationType, PusherNotificationData, QueueCounts, QueueFailedEvent,
+  FastifyPusherQueue, FastifyPusherQueueOptions, AfterReply, PusherBatchEvent, ChannelAttributes,
   TriggerResponse, FastifyPusher, RequestPusher
 } from '../dist/index'
 
@@ -39,7 +40,8 @@ declare namespace fastifyPusher {
     AuthHandler, PresenceMember, ChannelDataHandler, PusherUser, UserAuthHandler, ChannelType, ChannelInfo,
     ChannelParams, ChannelRuleHandler, WebhookHandler, FastifyPusherWebhooks, UnknownWebhookEvent,
     WebhookDelivery, WebhookEventOf, WebhookEventHandler, PusherEvents, PusherEventName, PusherEventData,
-    PusherNotifications, PusherNotificationType, PusherNotificationData, PusherBatchEvent, ChannelAttributes,
+    PusherNotifications, PusherNotificationType, PusherNotificationData, QueueCounts, QueueFailedEvent,
+    FastifyPusherQueue, FastifyPusherQueueOptions, AfterReply, PusherBatchEvent, ChannelAttributes,
     TriggerResponse, FastifyPusher, RequestPusher
   }
   export const fastifyPusher: FastifyPusherPlugin

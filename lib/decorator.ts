@@ -23,7 +23,7 @@ export interface Decorator {
   webhookHandlers: WebhookHandlers
 }
 
-type Senders = Pick<FastifyPusher, 'trigger' | 'triggerBatch' | 'notify' | 'sendToUser' | 'terminateUserConnections' | 'channelInfo' | 'channelsInfo' | 'presenceUsers'>
+type Senders = Pick<FastifyPusher, 'trigger' | 'triggerBatch' | 'notify' | 'queue' | 'sendToUser' | 'terminateUserConnections' | 'channelInfo' | 'channelsInfo' | 'presenceUsers'>
 
 /**
  * `fastify.pusher` and what the routes read. Every handler is stored bounded by

@@ -4,6 +4,11 @@ import createError from '@fastify/error'
 // meaningful HTTP status; request-time errors carry the status they answer with.
 
 // Register time
+export const MissingDependencyError = createError(
+  'FST_PUSHER_MISSING_DEPENDENCY',
+  'The "%s" option needs the %s package: npm install %s',
+  500
+)
 export const MissingOptionError = createError(
   'FST_PUSHER_MISSING_OPTION',
   'Missing option "%s": pass it to register() or set the %s environment variable',
@@ -194,6 +199,16 @@ export const InvalidEventError = createError(
   'Not sent: event "%s" on %s: %s',
   500,
   TypeError
+)
+export const QueueUnavailableError = createError(
+  'FST_PUSHER_QUEUE_UNAVAILABLE',
+  'Not queued: Redis did not store %s within %d ms',
+  503
+)
+export const QueueNotConfiguredError = createError(
+  'FST_PUSHER_QUEUE_NOT_CONFIGURED',
+  'app.pusher.queue needs the queue option (an ioredis connection): see the README, "Durable sending"',
+  500
 )
 export const ClosedError = createError(
   'FST_PUSHER_CLOSED',

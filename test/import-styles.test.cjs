@@ -27,6 +27,12 @@ t.test('require(\'fastify-pusher/testing\') gives the testing kit', async (t) =>
   t.same(client.sent, [{ channels: ['a'], event: 'b', data: 1 }])
 })
 
+t.test('require(\'fastify-pusher/worker\') gives startWorker', async (t) => {
+  const { startWorker } = require('fastify-pusher/worker')
+  t.type(startWorker, 'function')
+  await t.rejects(startWorker({ appId: '1', key: 'k', secret: 's' }), { code: 'FST_PUSHER_INVALID_OPTION', message: /"queue": startWorker needs it/ })
+})
+
 t.test('the published source maps carry their sources (the .ts files are not shipped)', async (t) => {
   const { readdirSync, readFileSync } = require('node:fs')
   const { join } = require('node:path')

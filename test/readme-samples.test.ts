@@ -8,6 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
+import { buildApp } from './helpers/app'
+import { json, rawApi } from './helpers/fake-api'
 import { startRedis } from './helpers/redis'
 
 const root = join(__dirname, '..')
@@ -29,7 +31,7 @@ const TYPE_CHECKED: Record<string, string[]> = {
   'tsconfig.browser.json': ['browser.mjs']
 }
 /** Run in their own way below. */
-const RUN_OTHERWISE = ['quick-start.mjs', 'quick-start.cjs', 'redis-store.mjs', 'testing.test.mjs']
+const RUN_OTHERWISE = ['quick-start.mjs', 'quick-start.cjs', 'redis-store.mjs', 'durable-sending.mjs', 'worker.mjs', 'testing.test.mjs']
 const HELPERS = ['assumed.mjs', 'assumed.d.ts', ...Object.keys(TYPE_CHECKED)]
 
 t.test('every js and ts block is a sample file holding it verbatim; every sample file is in the README', async (t) => {
@@ -77,11 +79,36 @@ t.test('the samples run', async (t) => {
   }
 })
 
-t.test('the Redis store sample runs against a redis-server of its own', async (t) => {
+for (const file of ['redis-store.mjs', 'durable-sending.mjs']) {
+  t.test(`the ${file} sample runs against a redis-server of its own`, async (t) => {
+    const redis = await startRedis(t)
+    const result = await run(process.execPath, [join(dir, file)], { cwd: root, timeout: 30_000, env: { ...process.env, REDIS_URL: `redis://127.0.0.1:${redis.port}` } })
+      .then(() => 'exit 0', (error) => `${error.code}: ${error.stderr}`)
+    t.equal(result, 'exit 0')
+  })
+}
+
+t.test('the worker sample, a process of its own: it sends what an app enqueued, and stops on SIGTERM', async (t) => {
   const redis = await startRedis(t)
-  const result = await run(process.execPath, [join(dir, 'redis-store.mjs')], { cwd: root, timeout: 30_000, env: { ...process.env, REDIS_URL: `redis://127.0.0.1:${redis.port}` } })
-    .then(() => 'exit 0', (error) => `${error.code}: ${error.stderr}`)
-  t.equal(result, 'exit 0')
+  const api = await rawApi(t, json(200, {}))
+  const app = await buildApp(t, { appId: '4', key: 'k', secret: 's', host: '127.0.0.1', port: api.port, useTLS: false, queue: { connection: redis.client(), worker: false } })
+  await app.pusher.queue.triggerBatch([{ channel: 'a', name: 'one', data: 1 }, { channel: 'b', name: 'two', data: 2 }])
+  await app.pusher.queue.sendToUser('ann', 'three', 3)
+  const env = { ...process.env, REDIS_URL: `redis://127.0.0.1:${redis.port}`, PUSHER_URL: `http://k:s@127.0.0.1:${api.port}/apps/4` }
+  const child = spawn(process.execPath, [join(dir, 'worker.mjs')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.on('data', (chunk) => { output += String(chunk) })
+  child.stderr.on('data', (chunk) => { output += String(chunk) })
+  const exited = once(child, 'exit')
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  for (let i = 0; i < 500 && api.requests.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.equal(api.requests.length, 2, `two API calls (${output})`)
+  t.match(api.requests.join(), /"one".*"two"|"two".*"one"/)
+  t.match(api.requests.join(), /"three"/)
+  child.kill('SIGTERM')
+  const [code] = await exited
+  t.equal(code, 0, 'it closed and ended by itself')
+  t.equal((await app.pusher.queue.counts()).waiting, 0)
 })
 
 t.test('the testing sample passes under node --test', async (t) => {

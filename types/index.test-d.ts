@@ -183,6 +183,20 @@ app.post('/ship', async (request) => {
   await request.pusher.triggerBatch([{ channel: 'a', name: 'b', data: 1 }])
   expectType<{ id: string }>(await request.pusher.notify(7, 'App\\Notifications\\InvoicePaid', { invoiceId: 3 }))
 })
+// Durable sending and sends tied to the reply.
+expectAssignable<FastifyPusherOptions>({ queue: { connection: {}, name: 'q', worker: false, concurrency: 4, maxAgeMs: 1000, backoff: { minMs: 10 }, limiter: { max: 10, duration: 1000 }, keep: { failedMs: 1 } } })
+expectError(app.register(fastifyPusher, { queue: { connection: {}, concurrency: '4' } }))
+app.pusher.queue.trigger('chat', 'e', { n: 1 }, { idempotencyKey: 'k' }).then((stored) => { expectType<string>(stored.id) })
+app.pusher.queue.triggerBatch([{ channel: 'a', name: 'b', data: 1 }]).then((stored) => { expectType<string[]>(stored.ids) })
+app.pusher.queue.counts().then((counts) => { expectType<number>(counts.paused) })
+app.pusher.queue.failed({ limit: 5 }).then((failed) => { expectType<string>(failed[0].code); expectType<number | undefined>(failed[0].statusCode) })
+expectType<Promise<{ retried: number }>>(app.pusher.queue.retryFailed())
+app.post('/after', async (request) => {
+  expectType<void>(request.pusher.afterReply.trigger('orders', 'shipped', { id: 1 }))
+  expectType<void>(request.pusher.afterReply.sendToUser('ann', 'notice', 1))
+  expectType<{ id: string }>(await request.pusher.queue.sendToUser('ann', 'notice', 1))
+})
+
 // Laravel broadcast notifications: without declared ones, any type and any object.
 expectType<Promise<{ id: string }>>(app.pusher.notify(7, 'App\\Notifications\\InvoicePaid', { invoiceId: 3 }))
 app.pusher.notify('ann', 'welcome', {}, { socket_id: '1.2' })

@@ -44,6 +44,8 @@ export interface FastifyPusherOptions {
    * then they are cut off and reject with FST_PUSHER_CLOSED, and one warning says how many. Default 10000.
    */
   closeTimeout?: number
+  /** Durable sending on BullMQ and Redis: `app.pusher.queue` (see the README, "Durable sending"). */
+  queue?: FastifyPusherQueueOptions
   /** PUSHER_TIMEOUT: ms before an API request is aborted. Default 5000; 0 for none. */
   timeout?: number
   /** PUSHER_ENCRYPTION_MASTER_KEY_BASE64: 32 bytes in base64, for private-encrypted channels. */
@@ -245,6 +247,57 @@ export type PusherNotificationType = [keyof PusherNotifications] extends [never]
 /** The data of a notification type: as declared, or any object. */
 export type PusherNotificationData<Type extends string> = Type extends keyof PusherNotifications ? PusherNotifications[Type] : Record<string, unknown>
 
+/** `app.pusher.queue.counts()`: jobs (API calls, each up to `batchSize` events) by state. */
+export interface QueueCounts { waiting: number, active: number, delayed: number, failed: number, paused: number }
+
+/** One failed event of `app.pusher.queue.failed()`: never its data. */
+export interface QueueFailedEvent {
+  id: string
+  /** The channel, or for `sendToUser` the user. */
+  channel?: string
+  user?: string
+  event: string
+  /** FST_PUSHER_API_ERROR (with the API's statusCode), FST_PUSHER_QUEUE_EXPIRED, ... */
+  code: string
+  statusCode?: number
+  attempts: number
+  /** ms since the epoch: when it was first enqueued. */
+  enqueuedAt: number
+}
+
+/** `app.pusher.queue`: durable sending through BullMQ on Redis (the `queue` option). */
+export interface FastifyPusherQueue {
+  /** Checked and serialized like `trigger`, then stored: resolves once Redis has it, to its id (`ids` for several channels, in order). */
+  trigger: <Event extends PusherEventName>(channel: string | string[], event: Event, data: PusherEventData<Event>, params?: { socket_id?: string, idempotencyKey?: string }) => Promise<{ id: string } & { ids?: string[] }>
+  triggerBatch: (events: PusherBatchEvent[]) => Promise<{ ids: string[] }>
+  sendToUser: <Event extends PusherEventName>(userId: string | number, event: Event, data: PusherEventData<Event>) => Promise<{ id: string }>
+  counts: () => Promise<QueueCounts>
+  failed: (options?: { limit?: number }) => Promise<QueueFailedEvent[]>
+  retryFailed: () => Promise<{ retried: number }>
+  pause: () => Promise<void>
+  resume: () => Promise<void>
+}
+
+/** The `queue` option: durable sending on BullMQ 6 and Redis. */
+export interface FastifyPusherQueueOptions {
+  /** An ioredis client: duplicated where BullMQ needs connections of its own, never closed by the plugin. */
+  connection: unknown
+  /** The BullMQ queue name. Default `'fastify-pusher'`. */
+  name?: string
+  /** Run a worker in this app (started at ready(), closed with the app). Default true. */
+  worker?: boolean
+  /** Jobs (API calls) a worker has in flight. Default 16. */
+  concurrency?: number
+  /** ms after which an event still unsent fails as expired. Default 24 h. */
+  maxAgeMs?: number
+  /** Retry waits, exponential with jitter. Default 1 s to 60 s. */
+  backoff?: { minMs?: number, maxMs?: number }
+  /** BullMQ's global rate limiter, shared by every worker: at most `max` jobs per `duration` ms. */
+  limiter?: { max: number, duration: number }
+  /** How long completed and failed jobs are kept, in ms (defaults: 1 h and 7 days). */
+  keep?: { completedMs?: number, failedMs?: number }
+}
+
 export type PusherBatchEvent = {
   [Event in PusherEventName]: { channel: string, name: Event, data: PusherEventData<Event>, socket_id?: string, info?: string }
 }[PusherEventName]
@@ -277,6 +330,8 @@ export interface FastifyPusher {
    * resolves to. Checked, serialized and batched like `trigger`.
    */
   notify: <Type extends PusherNotificationType>(userId: string | number, type: Type, data: PusherNotificationData<Type>, params?: Pusher.TriggerParams) => Promise<{ id: string }>
+  /** Durable sending (the `queue` option): events stored in Redis, sent by BullMQ workers. Without the option its calls reject with FST_PUSHER_QUEUE_NOT_CONFIGURED. */
+  readonly queue: FastifyPusherQueue
   /** An event to a signed-in user (pusher-js `signin()`), serialized and checked like a trigger. */
   sendToUser: <Event extends PusherEventName>(userId: string | number, event: Event, data: PusherEventData<Event>) => Promise<Record<string, never>>
   /** Closes every connection of a signed-in user. */
@@ -303,6 +358,17 @@ export interface FastifyPusher {
   readonly webhooks: FastifyPusherWebhooks
 }
 
+/**
+ * `request.pusher.afterReply`: sends held until the reply has gone out, made only if its status is
+ * below 400 (through the queue when one is configured), dropped otherwise. Checked at once (a mistake
+ * throws); nothing to await; a later failure is logged, never an unhandled rejection.
+ */
+export interface AfterReply {
+  trigger: <Event extends PusherEventName>(channel: string | string[], event: Event, data: PusherEventData<Event>, params?: Pusher.TriggerParams) => void
+  triggerBatch: (events: PusherBatchEvent[]) => void
+  sendToUser: <Event extends PusherEventName>(userId: string | number, event: Event, data: PusherEventData<Event>) => void
+}
+
 /** `request.pusher`: sending on behalf of the requesting client, whose socket is left out. */
 export interface RequestPusher {
   /** The X-Socket-ID header when it is a valid socket id; undefined when absent or malformed. */
@@ -310,6 +376,10 @@ export interface RequestPusher {
   trigger: FastifyPusher['trigger']
   triggerBatch: FastifyPusher['triggerBatch']
   notify: FastifyPusher['notify']
+  /** `queue.trigger`, `queue.triggerBatch` and `queue.sendToUser`, the requesting socket (read now) left out. */
+  queue: Pick<FastifyPusherQueue, 'trigger' | 'triggerBatch' | 'sendToUser'>
+  /** Sends held until the reply has gone out with a status below 400 (the requesting socket left out). */
+  afterReply: AfterReply
 }
 
 declare module 'fastify' {

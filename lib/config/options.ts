@@ -3,6 +3,7 @@ import type Pusher = require('pusher')
 import type { FastifyPusherOptions } from '../../types/index'
 import { InvalidOptionError, MissingOptionError } from '../errors'
 import { resolveRouteOptions, type ResolvedRouteOptions } from './route-options'
+import { resolveQueueOptions, type QueueOptions } from './queue-options'
 import { resolveSendOptions, type SendOptions } from './send-options'
 import { resolveWebhookOptions, type WebhookOptions } from './webhook-options'
 
@@ -59,6 +60,8 @@ export interface ResolvedOptions extends SendOptions {
   webhooks: WebhookOptions
   /** ms a handler may take before its route answers FST_PUSHER_HANDLER_TIMEOUT; 0 for none. */
   handlerTimeout: number
+  /** Durable sending, when the `queue` option is set. */
+  queue?: QueueOptions
 }
 
 /**
@@ -81,6 +84,7 @@ export function resolveOptions (options: FastifyPusherOptions, env: Env = proces
     routeOptions: resolveRouteOptions(options.routeOptions),
     webhooks: resolveWebhookOptions(options),
     handlerTimeout: resolveHandlerTimeout(options.handlerTimeout),
+    queue: resolveQueueOptions(options),
     ...resolveSendOptions(options)
   }
   if (resolved.authPath === resolved.userAuthPath) {

@@ -87,6 +87,8 @@ export async function apiRequest (client: Pusher, options: TransportOptions, cal
     if (Date.now() + delay >= deadline) break
     if (await pause(delay, options.calls)) throw new ClosedError()
   }
+  // A 429's Retry-After, for whoever retries later (the durable queue's worker).
+  if (last.waitMs !== undefined) Object.assign(last.failure, { retryAfterMs: last.waitMs })
   throw last.failure
 }
 

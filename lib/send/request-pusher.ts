@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { FastifyPusher, RequestPusher } from '../../types/index'
+import type { FastifyPusher, PusherBatchEvent, RequestPusher } from '../../types/index'
+import { createAfterReply, registerAfterReply, type AfterReplyOptions, type AfterReplySenders } from './after-reply'
 import { SOCKET_ID_MAX_LENGTH, SOCKET_ID_PATTERN } from '../schemas/auth'
 
 const socketIdPattern = new RegExp(SOCKET_ID_PATTERN)
@@ -16,21 +17,35 @@ function requestSocketId (request: FastifyRequest): string | undefined {
 
 /**
  * `request.pusher`: built on first use only (a getter), so a request that does not
- * use it pays nothing. Its trigger, triggerBatch and notify leave out the requesting socket;
+ * use it pays nothing. Its trigger, triggerBatch, notify, queue and afterReply leave out the requesting socket;
  * an explicit `socket_id` wins.
  */
-export function decorateRequestPusher (fastify: FastifyInstance, pusher: FastifyPusher): void {
+export function decorateRequestPusher (fastify: FastifyInstance, pusher: FastifyPusher, options: AfterReplyOptions & { queued: boolean }): void {
+  registerAfterReply(fastify)
   fastify.decorateRequest('pusher', {
     getter (this: FastifyRequest & { [cache]?: RequestPusher }): RequestPusher {
       if (this[cache] !== undefined) return this[cache]
       const socketId = requestSocketId(this)
       const exclude = <T extends { socket_id?: string }>(params: T | undefined): T =>
         (socketId === undefined || params?.socket_id !== undefined ? params ?? {} : { ...params, socket_id: socketId }) as T
+      const queue: RequestPusher['queue'] = {
+        trigger: async (channel, event, data, params) => await pusher.queue.trigger(channel, event, data, exclude(params)),
+        triggerBatch: async (events) => await pusher.queue.triggerBatch(events.map((event) => exclude(event))),
+        sendToUser: async (userId, event, data) => await pusher.queue.sendToUser(userId, event, data)
+      }
+      const direct = {
+        trigger: async (channel: string | string[], event: string, data: unknown, params?: { socket_id?: string }) => await pusher.trigger(channel, event, data, exclude(params)),
+        triggerBatch: async (events: PusherBatchEvent[]) => await pusher.triggerBatch(events.map((event) => exclude(event))),
+        sendToUser: pusher.sendToUser
+      }
       this[cache] = {
         socketId,
-        trigger: async (channel, event, data, params) => await pusher.trigger(channel, event, data, exclude(params)),
-        triggerBatch: async (events) => await pusher.triggerBatch(events.map((event) => exclude(event))),
-        notify: async (userId, type, data, params) => await pusher.notify(userId, type, data, exclude(params))
+        trigger: direct.trigger,
+        triggerBatch: direct.triggerBatch,
+        notify: async (userId, type, data, params) => await pusher.notify(userId, type, data, exclude(params)),
+        // The socket id is read now and stored with the event: it is left out whenever the worker sends it.
+        queue,
+        afterReply: createAfterReply(this, (options.queued ? queue : direct) as AfterReplySenders, options)
       }
       return this[cache]
     }

@@ -8,7 +8,7 @@ import { userId as validUserId } from '../auth/user-data'
 export interface PresenceUser { id: string }
 
 /** A user id the API can take in a path: Pusher's 128 characters, nothing that ends or escapes a path. */
-function checkUserId (userId: unknown, what: string): string {
+export function checkUserId (userId: unknown, what: string): string {
   const id = validUserId(userId)
   if (id === undefined || /[\s/?#%\\]/.test(id)) {
     throw new InvalidEventError(what, 'a user', 'the user id must be a non-empty string of at most 128 characters, without spaces, /, ?, #, % or \\')

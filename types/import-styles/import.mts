@@ -4,6 +4,7 @@ import fastifyPusher, { fastifyPusher as named, PresenceWebhook, type FastifyPus
 import * as namespace from 'fastify-pusher'
 import { pusherTestClient, signWebhook, type SentEvent } from 'fastify-pusher/testing'
 import * as testingKit from 'fastify-pusher/testing'
+import { startWorker, type StartWorkerOptions } from 'fastify-pusher/worker'
 
 const app = Fastify()
 const options: FastifyPusherOptions = { appId: '1', key: 'k', secret: 's' }
@@ -16,4 +17,5 @@ await app.register(fastifyPusher, { appId: 1n })
 const key: string = app.pusher.key
 const sent: SentEvent[] = pusherTestClient().sent.concat(testingKit.pusherTestClient().sent)
 const signature: string = signWebhook({ key: 'k', secret: 's' }, '{}').headers['x-pusher-signature']
-export { key, sent, signature, PresenceWebhook }
+const workerOptions: StartWorkerOptions = { queue: { connection: {} }, logger: console }
+export { key, sent, signature, PresenceWebhook, startWorker, workerOptions }

@@ -8,6 +8,8 @@ import * as namespace from 'fastify-pusher'
 import testingKit = require('fastify-pusher/testing')
 import { pusherTestClient, signWebhook, type SentEvent } from 'fastify-pusher/testing'
 import * as testingNamespace from 'fastify-pusher/testing'
+import workerEntry = require('fastify-pusher/worker')
+import { startWorker } from 'fastify-pusher/worker'
 
 declare module 'fastify-pusher' {
   interface PusherEvents { 'cjs.event': { n: number } }
@@ -37,5 +39,6 @@ export async function main (): Promise<void> {
   const client = testingKit.pusherTestClient({ key: 'k' })
   const sent: SentEvent[] = pusherTestClient().sent.concat(testingNamespace.pusherTestClient().sent, client.sent)
   const signature: string = signWebhook({ key: 'k', secret: 's' }, '{}').headers['x-pusher-signature']
-  console.log(key, schemaType, code, store, sent, signature)
+  const worker: Promise<{ close: () => Promise<void> }> = startWorker({ queue: { connection: {} } })
+  console.log(key, schemaType, code, store, sent, signature, worker, workerEntry.startWorker)
 }

@@ -1,0 +1,84 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type Pusher = require('pusher')
+import type { FastifyPusherQueue, Serialize } from '../../types/index'
+import type { QueueOptions, RedisClient } from '../config/queue-options'
+import { loadBullMQ } from './bullmq'
+import { createDurableQueue } from './durable-queue'
+import type { JobData } from './job'
+import { createProcessor, createWorker } from './worker'
+
+export interface QueueingOptions {
+  queue: QueueOptions
+  /** The official client, sending through the plugin's sender. */
+  client: Pusher
+  serialize: Serialize
+  maxEventBytes: number
+  batchSize: number
+  /** ms Redis has to store a turn's events (the API `timeout`); 0 for no bound. */
+  timeout: number
+  isClosing: () => boolean
+  log: FastifyBaseLogger
+}
+
+export interface Queueing {
+  api: FastifyPusherQueue
+  /** Starts this instance's worker, unless `worker: false`. */
+  start: () => void
+  /** Closes the worker (waiting for its jobs in flight), the queue and the plugin's own connections. */
+  close: () => Promise<void>
+  /** Past closeTimeout: drops the plugin's own Redis connections, so that what waits on them ends. */
+  forceClose: () => void
+}
+
+/**
+ * A connection of the plugin's own, from the app's. Its errors reach the queue's and the worker's
+ * 'error' events, logged there; this listener keeps ioredis from printing them a second time.
+ */
+function duplicate (connection: RedisClient, options: object): RedisClient {
+  const own = connection.duplicate(options)
+  own.on('error', () => {})
+  return own
+}
+
+/**
+ * The durable queue: enqueueing on a connection of its own with no offline queue (Redis down is a
+ * rejection at once, never events held in memory), and the worker. The app's connection is only
+ * duplicated, never closed.
+ */
+export function createQueueing (options: QueueingOptions): Queueing {
+  const bullmq = loadBullMQ()
+  const connection = duplicate(options.queue.connection, { enableOfflineQueue: false })
+  const queue = new bullmq.Queue<JobData>(options.queue.name, { connection: connection as never })
+  queue.on('error', (error: Error & { code?: string }) => { options.log.warn({ code: error.code, name: error.name }, 'fastify-pusher: the queue met a Redis error') })
+  const context = { bullmq, client: options.client, queue, options: options.queue, log: options.log, duplicate }
+  const { processor, resumed } = createProcessor(context)
+  const api = createDurableQueue(queue, {
+    batchSize: options.batchSize,
+    timeout: options.timeout,
+    keep: options.queue.keep,
+    isClosing: options.isClosing,
+    serialize: options.serialize,
+    maxEventBytes: options.maxEventBytes,
+    onResume: resumed
+  }) as FastifyPusherQueue
+  let started: ReturnType<typeof createWorker> | undefined
+  return {
+    api,
+    start: () => {
+      if (options.queue.worker && started === undefined) started = createWorker(context, processor)
+    },
+    close: async () => {
+      if (started !== undefined) {
+        await started.worker.close()
+        started.connection.disconnect()
+      }
+      await queue.close()
+      connection.disconnect()
+    },
+    forceClose: () => {
+      if (started !== undefined) Promise.allSettled([started.worker.close(true)]) // never rejects; ends as the connection drops
+      started?.connection.disconnect()
+      connection.disconnect()
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import type { Job, Queue, Worker } from 'bullmq'
+import type { FastifyBaseLogger } from 'fastify'
+import type Pusher = require('pusher')
+import type { QueueOptions, RedisClient } from '../config/queue-options'
+import { clientData, isEncryptedChannel } from '../send/event-data'
+import type { BullMQ } from './bullmq'
+import { eventId, type JobData } from './job'
+import { failureReason, outcomeOf, retryDelay } from './outcome'
+
+/** BullMQ's lock on an active job, and how often workers look for jobs whose worker died: one is taken up again within 60 s. */
+export const LOCK_DURATION_MS = 30_000
+export const STALLED_INTERVAL_MS = 30_000
+/** A job may stall this often (its worker killed each time) before BullMQ fails it: events must survive crashes. */
+export const MAX_STALLED_COUNT = 100
+
+async function send (client: Pusher, data: JobData): Promise<void> {
+  if (data.kind === 'user') {
+    await client.sendToUser(data.userId, data.name, data.data)
+    return
+  }
+  await client.triggerBatch(data.events.map(({ channel, name, data: text, socket_id: socketId }) =>
+    socketId === undefined ? { channel, name, data: clientData(text, isEncryptedChannel(channel)) } : { channel, name, data: clientData(text, isEncryptedChannel(channel)), socket_id: socketId }))
+}
+
+export interface WorkerContext {
+  bullmq: BullMQ
+  /** The official client, sending through the plugin's sender (typed errors, timeout, retries). */
+  client: Pusher
+  queue: Queue
+  options: QueueOptions
+  log: FastifyBaseLogger
+  /** A connection of the plugin's own, from the app's. */
+  duplicate: (connection: RedisClient, options: object) => RedisClient
+}
+
+/**
+ * The worker's processor: one job, one API call. A refused job of several events is split into a
+ * job per event, so only the bad one fails; 401/403 pause the queue (logged once until resume());
+ * everything else waits and is tried again, with no attempt used up, until maxAgeMs.
+ */
+export function createProcessor ({ bullmq, client, queue, options, log }: WorkerContext) {
+  let pausedLogged = false
+  const expired = (data: JobData): boolean => Date.now() - data.enqueuedAt >= options.maxAgeMs
+  const fail = (error: unknown): never => { throw new bullmq.UnrecoverableError(failureReason(error)) }
+
+  async function processor (job: Job<JobData>, token?: string): Promise<unknown> {
+    const data = job.data
+    if (expired(data)) fail({ code: 'FST_PUSHER_QUEUE_EXPIRED' })
+    try {
+      await send(client, data)
+      return { sent: data.kind === 'user' ? 1 : data.events.length }
+    } catch (error) {
+      const outcome = outcomeOf(error)
+      if (outcome === 'reject') {
+        if (data.kind === 'batch' && data.events.length > 1) {
+          await queue.addBulk(data.events.map((event, i) => ({
+            name: 'batch',
+            data: { kind: 'batch' as const, events: [{ ...event, id: event.id ?? eventId(String(job.id), i) }], enqueuedAt: data.enqueuedAt },
+            opts: job.opts
+          })))
+          return { split: data.events.length }
+        }
+        fail(error)
+      }
+      if (outcome === 'pause') {
+        await queue.pause()
+        if (!pausedLogged) {
+          pausedLogged = true
+          const { code, statusCode } = error as { code?: string, statusCode?: number }
+          log.error({ code, statusCode, queue: options.name }, 'fastify-pusher: the Pusher API refused the credentials (401/403): the queue is paused until app.pusher.queue.resume()')
+        }
+      }
+      const tries = data.tries ?? 0
+      const wait = outcome === 'pause' ? options.backoff.minMs : retryDelay(error, tries, options.backoff)
+      // Never past maxAgeMs: a job that comes up expired fails as FST_PUSHER_QUEUE_EXPIRED (above).
+      const delay = Math.min(wait, Math.max(0, data.enqueuedAt + options.maxAgeMs - Date.now()))
+      await job.updateData({ ...data, tries: tries + 1 })
+      await job.moveToDelayed(Date.now() + delay, token)
+      throw new bullmq.DelayedError()
+    }
+  }
+  return { processor, resumed: () => { pausedLogged = false } }
+}
+
+/** A BullMQ worker on a connection of its own (BullMQ's blocking reads need maxRetriesPerRequest: null). */
+export function createWorker (context: WorkerContext, processor: (job: Job<JobData>, token?: string) => Promise<unknown>): { worker: Worker, connection: RedisClient } {
+  const { bullmq, options, log } = context
+  const connection = context.duplicate(options.connection, { maxRetriesPerRequest: null })
+  const worker = new bullmq.Worker<JobData>(options.name, processor, {
+    connection: connection as never,
+    concurrency: options.concurrency,
+    limiter: options.limiter,
+    lockDuration: LOCK_DURATION_MS,
+    stalledInterval: STALLED_INTERVAL_MS,
+    maxStalledCount: MAX_STALLED_COUNT
+  })
+  // Errors of the worker itself (Redis gone, ...): logged without their messages' data, never thrown.
+  worker.on('error', (error: Error & { code?: string }) => { log.warn({ code: error.code, name: error.name }, 'fastify-pusher: the queue worker met an error; it keeps trying') })
+  return { worker, connection }
+}

@@ -1,0 +1,27 @@
+// What the worker does with each kind of failure, and how long it waits.
+import t from 'tap'
+import { failureReason, outcomeOf, retryDelay } from '../../lib/queue/outcome'
+
+t.test('by answer: reject 400/404/413, pause 401/403, retry 429, 5xx, other 4xx, timeouts, unreachable, cut off', async (t) => {
+  const api = (statusCode: number) => ({ code: 'FST_PUSHER_API_ERROR', statusCode })
+  t.same([400, 404, 413].map((status) => outcomeOf(api(status))), ['reject', 'reject', 'reject'])
+  t.same([401, 403].map((status) => outcomeOf(api(status))), ['pause', 'pause'])
+  t.same([429, 500, 502, 503, 409].map((status) => outcomeOf(api(status))), ['retry', 'retry', 'retry', 'retry', 'retry'])
+  t.same(['FST_PUSHER_API_TIMEOUT', 'FST_PUSHER_API_UNREACHABLE', 'FST_PUSHER_CLOSED'].map((code) => outcomeOf({ code })), ['retry', 'retry', 'retry'])
+  t.equal(outcomeOf(new Error('You must set encryptionMasterKeyBase64 to use encrypted channels')), 'reject', 'the client refusing the event: trying again changes nothing')
+})
+
+t.test('retryDelay: Retry-After (at least minMs), else exponential with jitter within [minMs, maxMs]', async (t) => {
+  const backoff = { minMs: 1000, maxMs: 60_000 }
+  t.equal(retryDelay({ retryAfterMs: 5000 }, 0, backoff), 5000)
+  t.equal(retryDelay({ retryAfterMs: 0 }, 0, backoff), 1000)
+  for (let tries = 0; tries < 40; tries++) {
+    const delay = retryDelay({}, tries, backoff)
+    t.ok(delay >= 1000 && delay <= Math.min(60_000, 1000 * 2 ** tries), `try ${tries}: ${delay}`)
+  }
+})
+
+t.test('failureReason: the code and status only', async (t) => {
+  t.same(JSON.parse(failureReason({ code: 'FST_PUSHER_API_ERROR', statusCode: 400, serverMessage: 'secret-ish' })), { code: 'FST_PUSHER_API_ERROR', statusCode: 400 })
+  t.same(JSON.parse(failureReason(new Error('boom'))), { code: 'FST_PUSHER_QUEUE_FAILED' })
+})

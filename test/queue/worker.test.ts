@@ -1,0 +1,146 @@
+// Durable sending, the worker: each answer class (2xx done; 400/413 split, and only the bad event
+// fails; 401/403 pause until resume(); 429 with Retry-After, 5xx and timeouts retried without using up
+// attempts; maxAgeMs), failed() and retryFailed(), and close(). A real redis-server; a loopback API.
+import t, { type Test } from 'tap'
+import { buildApp, captureLogs } from '../helpers/app'
+import { json, rawApi, type Handler } from '../helpers/fake-api'
+import { startRedis } from '../helpers/redis'
+
+const FAST = { backoff: { minMs: 10, maxMs: 40 } }
+
+/** Polls `check` every 20 ms until it holds: at most 500 times (10 s). */
+async function until (check: () => Promise<boolean> | boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await check()) return
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  throw new Error(`not within 10 s: ${what}`)
+}
+
+/** The events of every batch_events call the API got, by name. */
+const sentNames = (requests: string[]): string[] => requests.flatMap((body) => (JSON.parse(body).batch ?? []).map((event: { name: string }) => event.name))
+
+async function setup (t: Test, handler: Handler, queue: object = {}, more: object = {}) {
+  const redis = await startRedis(t)
+  const api = await rawApi(t, handler)
+  const logs = captureLogs()
+  const app = await buildApp(t, { appId: '4', key: 'k', secret: 's', host: '127.0.0.1', port: api.port, useTLS: false, retries: 0, timeout: 500, queue: { connection: redis.client(), ...FAST, ...queue }, ...more }, { logger: logs.logger })
+  await app.ready()
+  return { redis, api, app, logs }
+}
+
+t.test('2xx: each event sent once through batch_events, with its socket_id; the queue ends empty', async (t) => {
+  const { api, app } = await setup(t, json(200, {}))
+  await Promise.all(Array.from({ length: 12 }, async (_, n) => await app.pusher.queue.trigger('chat', `e${n}`, { n }, n === 0 ? { socket_id: '1.2' } : {})))
+  await until(() => sentNames(api.requests).length === 12, '12 events sent')
+  t.same(sentNames(api.requests).sort(), Array.from({ length: 12 }, (_, n) => `e${n}`).sort())
+  t.equal(api.requests.length, 2, '12 events in 2 calls (batchSize 10)')
+  t.ok(api.requests.some((body) => JSON.parse(body).batch.some((event: { socket_id?: string }) => event.socket_id === '1.2')))
+  await until(async () => (await app.pusher.queue.counts()).active === 0, 'done')
+  t.same(await app.pusher.queue.counts(), { waiting: 0, active: 0, delayed: 0, failed: 0, paused: 0 })
+  await app.pusher.queue.sendToUser('ann', 'notice', { text: 'hi' })
+  await until(() => api.requests.some((body) => body.includes('"notice"')), 'the user event sent')
+  t.match(JSON.parse(api.requests.find((body) => body.includes('"notice"'))!), { name: 'notice', data: '{"text":"hi"}' })
+})
+
+for (const status of [400, 413]) {
+  t.test(`${status}: a job of several events is split, and only the bad event fails, for good`, async (t) => {
+    const handler: Handler = (req, res, body) => {
+      const names = (JSON.parse(body).batch ?? []).map((event: { name: string }) => event.name)
+      json(names.includes('bad') ? status : 200, names.includes('bad') ? { error: 'refused' } : {})(req, res, body)
+    }
+    const { api, app } = await setup(t, handler)
+    const [, bad] = await Promise.all([app.pusher.queue.trigger('chat', 'good1', 1), app.pusher.queue.trigger('chat', 'bad', 2), app.pusher.queue.trigger('chat', 'good2', 3)])
+    await until(async () => (await app.pusher.queue.counts()).failed === 1, 'one failed job')
+    const failed = await app.pusher.queue.failed()
+    t.match(failed, [{ id: (bad as { id: string }).id, channel: 'chat', event: 'bad', code: 'FST_PUSHER_API_ERROR', statusCode: status, attempts: 1, enqueuedAt: Number }])
+    t.notOk('data' in failed[0], 'no event data')
+    t.same(sentNames(api.requests).filter((name) => name !== 'bad').sort(), ['good1', 'good1', 'good2', 'good2'], 'sent once together (refused), then each alone')
+    t.equal(sentNames(api.requests).filter((name) => name === 'bad').length, 2, 'the bad one: in the batch, then alone, never again')
+  })
+}
+
+t.test('a user event refused (404) fails for good, listed by user; one that waited past maxAgeMs expires when taken', async (t) => {
+  const { app } = await setup(t, json(404, { error: 'no such user' }))
+  const { id } = await app.pusher.queue.sendToUser('ann', 'notice', 1)
+  await until(async () => (await app.pusher.queue.counts()).failed === 1, 'failed')
+  t.match(await app.pusher.queue.failed(), [{ id, user: 'ann', event: 'notice', code: 'FST_PUSHER_API_ERROR', statusCode: 404 }])
+
+  const redis = await startRedis(t)
+  const api = await rawApi(t, json(200, {}))
+  const options = { appId: '4', key: 'k', secret: 's', host: '127.0.0.1', port: api.port, useTLS: false }
+  const producer = await buildApp(t, { ...options, queue: { connection: redis.client(), worker: false, maxAgeMs: 50 } })
+  const old = await producer.pusher.queue.trigger('chat', 'stale', 1) as { id: string }
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const worker = await buildApp(t, { ...options, queue: { connection: redis.client(), maxAgeMs: 50 } })
+  await worker.ready()
+  await until(async () => (await worker.pusher.queue.counts()).failed === 1, 'expired')
+  t.match(await worker.pusher.queue.failed(), [{ id: old.id, code: 'FST_PUSHER_QUEUE_EXPIRED' }])
+  t.same(api.requests, [], 'never sent')
+})
+
+t.test('401: the queue pauses, the error is logged once, the jobs wait; resume() sends them', async (t) => {
+  let status = 401
+  const { api, app, logs } = await setup(t, (req, res, body) => json(status, status === 200 ? {} : { error: 'Invalid key' })(req, res, body))
+  await app.pusher.queue.trigger('chat', 'first', 1)
+  await until(async () => (await app.pusher.queue.counts()).paused + (await app.pusher.queue.counts()).delayed === 1 && api.requests.length === 1, 'paused')
+  await app.pusher.queue.trigger('chat', 'second', 2)
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  t.equal(api.requests.length, 1, 'nothing more is tried while paused')
+  t.equal(logs.lines.filter((line) => line.level === 50 && /queue is paused/.test(line.msg)).length, 1, 'logged once')
+  status = 200
+  await app.pusher.queue.resume()
+  await until(() => sentNames(api.requests).includes('second') && sentNames(api.requests).filter((name) => name === 'first').length === 2, 'both sent after resume')
+  await until(async () => { const c = await app.pusher.queue.counts(); return c.waiting + c.delayed + c.paused + c.active === 0 }, 'empty')
+})
+
+t.test('429 with Retry-After, 5xx and timeouts: retried until sent, no attempt used up', async (t) => {
+  let calls = 0
+  const handler: Handler = (req, res, body) => {
+    calls++
+    if (calls === 1) return res.writeHead(429, { 'retry-after': '0', 'content-type': 'application/json' }).end('{"error":"slow down"}')
+    if (calls === 2) return json(503, { error: 'busy' })(req, res, body)
+    if (calls === 3) return // no answer: the call times out (timeout 500)
+    json(200, {})(req, res, body)
+  }
+  const { app } = await setup(t, handler)
+  await app.pusher.queue.trigger('chat', 'e', 1)
+  await until(() => calls === 4, 'sent at the fourth call')
+  await until(async () => (await app.pusher.queue.counts()).delayed + (await app.pusher.queue.counts()).active === 0, 'done')
+  t.equal((await app.pusher.queue.counts()).failed, 0)
+})
+
+t.test('maxAgeMs: an event still unsent fails as expired; retryFailed() sends it once the API is back', async (t) => {
+  let up = false
+  const { api, app } = await setup(t, (req, res, body) => json(up ? 200 : 503, up ? {} : { error: 'down' })(req, res, body), { maxAgeMs: 300 })
+  const { id } = await app.pusher.queue.trigger('chat', 'late', 1) as { id: string }
+  await until(async () => (await app.pusher.queue.counts()).failed === 1, 'expired')
+  t.match(await app.pusher.queue.failed({ limit: 10 }), [{ id, event: 'late', code: 'FST_PUSHER_QUEUE_EXPIRED' }])
+  up = true
+  t.same(await app.pusher.queue.retryFailed(), { retried: 1 })
+  await until(() => api.requests.length > 0 && JSON.parse(api.requests.at(-1)!).batch !== undefined && sentNames(api.requests.slice(-1)).includes('late'), 'sent after retryFailed')
+  await until(async () => (await app.pusher.queue.counts()).failed === 0, 'no failed job left')
+})
+
+t.test('close() during a stream leaves the unsent events in Redis, and a new instance sends them', async (t) => {
+  const redis = await startRedis(t)
+  let open = false
+  const api = await rawApi(t, (req, res, body) => { if (open) json(200, {})(req, res, body) })
+  const options = { appId: '4', key: 'k', secret: 's', host: '127.0.0.1', port: api.port, useTLS: false, retries: 0, timeout: 300, closeTimeout: 200 }
+  const first = await buildApp(t, { ...options, queue: { connection: redis.client(), ...FAST, concurrency: 1 } })
+  await first.ready()
+  await Promise.all(Array.from({ length: 30 }, async (_, n) => await first.pusher.queue.trigger('chat', `e${n}`, n)))
+  await first.close()
+  t.equal(new Set(sentNames(api.requests)).size <= 10, true, 'the first instance had at most one job (10 events) in flight: none answered')
+  const { Queue } = await import('bullmq')
+  const inspect = new Queue('fastify-pusher', { connection: redis.client() })
+  t.teardown(async () => { await inspect.close() })
+  const left = await inspect.getJobCounts('waiting', 'delayed', 'active', 'failed', 'completed')
+  t.same(left, { waiting: left.waiting, delayed: left.delayed, active: 0, failed: 0, completed: 0 })
+  t.equal(left.waiting + left.delayed, 3, 'all 3 jobs (30 events) are still in Redis')
+  open = true
+  const second = await buildApp(t, { ...options, queue: { connection: redis.client(), ...FAST } })
+  await second.ready()
+  await until(() => new Set(sentNames(api.requests)).size === 30, 'every event sent by the new instance')
+  t.equal(new Set(sentNames(api.requests)).size, 30)
+})
