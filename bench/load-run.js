@@ -4,8 +4,10 @@
 //   1. 10,000 signed webhooks (each a new delivery) over 100 connections: exactly 10,000 handler calls, all 200
 //   2. the same with a handler that throws on every 20th call: exactly 500 answers of 500, 9,500 of 200
 //   3. 10,000 auth requests (single, presence, batch of 10) over 100 connections: all 200
+//   4. the durable queue's fault test with 5,000 events (test/queue/fault.test.ts, FAULT_EVENTS): 2 app instances
+//      enqueue while 2 worker processes drain, one killed twice, soketi down for 5 s; every event received
 // Prints each run's figures and the server's RSS before and after; exits 1 if a figure is off.
-const { fork } = require('node:child_process')
+const { fork, spawnSync } = require('node:child_process')
 const { createHmac } = require('node:crypto')
 const { join } = require('node:path')
 const autocannon = require('autocannon')
@@ -68,12 +70,24 @@ async function run (name, env, requests, expected) {
   }
 }
 
+/** The durable queue's fault test, larger: its own figures line, and whether it passed. */
+function faultTest (events) {
+  const result = spawnSync(join(__dirname, '..', 'node_modules', '.bin', 'tap'), ['--disable-coverage', '--reporter=tap', 'test/queue/fault.test.ts'], {
+    cwd: join(__dirname, '..'), env: { ...process.env, FAULT_EVENTS: String(events) }, encoding: 'utf8', timeout: 600_000
+  })
+  const figures = (result.stdout ?? '').split('\n').find((line) => line.includes('# fault test:')) ?? '(no figures)'
+  const ok = result.status === 0
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${'durable queue fault test'.padEnd(48)} ${figures.replace(/^\s*# fault test: /, '')}`)
+  return ok
+}
+
 async function main () {
   console.log(`npm run load: ${AMOUNT} requests a run over ${CONNECTIONS} connections on 127.0.0.1, node ${process.version}`)
   const results = [
     await run('signed webhooks', {}, webhookRequests(), { statuses: { 200: AMOUNT }, errors: 0, calls: AMOUNT }),
     await run('signed webhooks, every 20th handler call fails', { FAIL_EVERY: '20' }, webhookRequests(), { statuses: { 200: AMOUNT * 19 / 20, 500: AMOUNT / 20 }, errors: 0, calls: AMOUNT }),
-    await run('auth: single, presence and batch of 10', {}, authRequests, { statuses: { 200: AMOUNT }, errors: 0 })
+    await run('auth: single, presence and batch of 10', {}, authRequests, { statuses: { 200: AMOUNT }, errors: 0 }),
+    faultTest(5000)
   ]
   if (results.includes(false)) process.exit(1)
 }

@@ -2,7 +2,8 @@
 // One sender of the send benchmark, in its own process:
 //   node bench/send-worker.js KIND CONCURRENCY EVENTS OPTIONS_JSON
 // KIND: plugin (app.pusher.trigger), official (the official client's trigger),
-// batch (hand-written triggerBatch calls of 10). CONCURRENCY callers each await
+// batch (hand-written triggerBatch calls of 10), queue (app.pusher.queue.trigger, its worker in
+// the same process, REDIS_URL). CONCURRENCY callers each await
 // their trigger before the next; EVENTS in all, to channel "bench".
 const Fastify = require('fastify')
 const Pusher = require('pusher')
@@ -13,12 +14,35 @@ async function main () {
   const options = JSON.parse(json)
   let send
   let close = async () => {}
+  const latencies = []
   if (kind === 'plugin') {
     const app = Fastify()
     await app.register(fastifyPusher, options)
     await app.ready()
     send = async (n) => await app.pusher.trigger('bench', 'e', { n })
     close = async () => { await app.close() }
+  } else if (kind === 'queue') {
+    // The durable queue, its worker in this app: each call's enqueue latency is kept.
+    const Redis = require('ioredis')
+    const redis = new Redis(process.env.REDIS_URL)
+    const app = Fastify()
+    await app.register(fastifyPusher, { ...options, queue: { connection: redis, name: `bench-${process.pid}` } })
+    await app.ready()
+    send = async (n) => {
+      const started = process.hrtime.bigint()
+      await app.pusher.queue.trigger('bench', 'e', { n })
+      latencies.push(Number(process.hrtime.bigint() - started) / 1e6)
+    }
+    // Waits until the worker has sent everything, bounded (60 s).
+    close = async () => {
+      for (let i = 0; i < 600; i++) {
+        const counts = await app.pusher.queue.counts()
+        if (counts.waiting + counts.active + counts.delayed === 0) break
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      await app.close()
+      await redis.quit()
+    }
   } else {
     const client = new Pusher(options)
     send = kind === 'official'
@@ -37,7 +61,7 @@ async function main () {
     }
   }))
   await close()
-  process.send({ done: true })
+  process.send({ done: true, latencies })
 }
 
 main().catch((error) => { console.error(error); process.exit(1) })

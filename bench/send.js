@@ -35,12 +35,19 @@ async function run (soketi, channel, contender, callers) {
   })
   const started = process.hrtime.bigint()
   worker.send('go')
+  const done = new Promise((resolve) => worker.on('message', (message) => { if (message.done) resolve(message) }))
   await all
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  const { latencies } = await done
   await new Promise((resolve) => worker.once('exit', resolve))
   if (seen.size !== EVENTS) throw new Error(`${kind}: ${seen.size} distinct events of ${EVENTS}`)
+  lastLatencies = latencies
   return EVENTS / seconds
 }
+
+/** The enqueue latencies of the last run (the queue contender's). */
+let lastLatencies = []
+const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]
 
 async function benchSend () {
   const soketi = await startSoketi()
@@ -62,9 +69,36 @@ async function benchSend () {
       console.log(`${String(concurrency).padStart(2)} callers   app.pusher.trigger ${plugin.toFixed(0).padStart(6)} ev/s   official trigger ${official.toFixed(0).padStart(6)} ev/s   hand-written triggerBatch of 10 ${batch.toFixed(0).padStart(6)} ev/s   plugin/official ${(plugin / official).toFixed(1)}x   plugin/triggerBatch ${(plugin / batch).toFixed(2)}x   (ceiling: triggerBatch/official ${(batch / official).toFixed(1)}x)`)
       console.log(`${' '.repeat(12)}equal events in flight: app.pusher.trigger with ${concurrency} callers (${concurrency} events) ${plugin.toFixed(0).padStart(6)} ev/s   triggerBatch of 10 with ${equalCallers} callers (${equalCallers * 10} events) ${batchEqual.toFixed(0).padStart(6)} ev/s   plugin/triggerBatch ${(plugin / batchEqual).toFixed(2)}x`)
     }
+    await benchQueue(soketi, channel)
   } finally {
     client.disconnect()
     await soketi.stop()
+  }
+}
+
+/**
+ * The durable queue against the direct path, through the same soketi to the same client, 64
+ * awaiting callers: events received per second, and the enqueue latency (p50, p99) of queue.trigger.
+ */
+async function benchQueue (soketi, channel) {
+  const { startRedis } = require('./redis')
+  const redis = await startRedis()
+  process.env.REDIS_URL = `redis://127.0.0.1:${redis.port}`
+  try {
+    const rates = { plugin: [], queue: [] }
+    const p50s = []
+    const p99s = []
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const kind of round % 2 === 0 ? ['plugin', 'queue'] : ['queue', 'plugin']) {
+        rates[kind].push(await run(soketi, channel, kind, 64))
+        if (kind === 'queue') { p50s.push(percentile(lastLatencies, 0.5)); p99s.push(percentile(lastLatencies, 0.99)) }
+      }
+    }
+    const [direct, queued] = [median(rates.plugin), median(rates.queue)]
+    console.log(`queue: 64 callers   app.pusher.trigger ${direct.toFixed(0).padStart(6)} ev/s   app.pusher.queue.trigger (worker in the app, Redis on 127.0.0.1) ${queued.toFixed(0).padStart(6)} ev/s   queue/direct ${(queued / direct).toFixed(2)}x   enqueue latency p50 ${median(p50s).toFixed(2)} ms, p99 ${median(p99s).toFixed(2)} ms`)
+  } finally {
+    delete process.env.REDIS_URL
+    await redis.stop()
   }
 }
 

@@ -90,9 +90,10 @@ async function startSoketi (options = {}) {
   child.stderr.on('data', (chunk) => { output += String(chunk) })
   const exited = once(child, 'exit')
 
-  const stop = async () => {
+  // SIGTERM lets soketi close its sockets first; SIGKILL (a crash) ends it at once.
+  const stop = async (signal = 'SIGTERM') => {
     if (child.exitCode !== null || child.signalCode !== null) return
-    try { process.kill(-child.pid, 'SIGTERM') } catch {}
+    try { process.kill(-child.pid, signal) } catch {}
     const killer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL') } catch {} }, 5000)
     await exited
     clearTimeout(killer)

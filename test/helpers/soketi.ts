@@ -31,7 +31,8 @@ export interface Soketi {
   pusherOptions: { appId: string, key: string, secret: string, host: string, port: number, useTLS: false }
   /** What soketi printed, for failure messages. */
   output: () => string
-  stop: () => Promise<void>
+  /** SIGTERM by default (soketi closes its sockets first); SIGKILL, a crash. */
+  stop: (signal?: 'SIGTERM' | 'SIGKILL') => Promise<void>
 }
 
 export const { startSoketi, freePort, soketiNode } = launcher
