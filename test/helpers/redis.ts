@@ -16,10 +16,12 @@ export interface RedisServer {
  * Starts Debian's redis-server on 127.0.0.1 on a free port, persistence off, under the
  * watchdog (it ends the server if this process dies); stopped by pid when the test ends.
  * No redis-server is a failure, not a skip: `.ci/run` installs it.
+ * `port` starts it there (again); `aofDir` turns the append-only file on (fsync always) in that folder.
  */
-export async function startRedis (t: Test): Promise<RedisServer> {
-  const port = await freePort()
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning']
+export async function startRedis (t: Test, { port: given, aofDir }: { port?: number, aofDir?: string } = {}): Promise<RedisServer> {
+  const port = given ?? await freePort()
+  const persistence = aofDir === undefined ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', aofDir]
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--loglevel', 'warning']
   const child = spawn(process.execPath, [join(__dirname, '../../examples/watchdog.js'), String(process.pid), 'redis-server', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (chunk) => { output += String(chunk) })
