@@ -79,20 +79,22 @@ t.test('a user event refused (404) fails for good, listed by user; one that wait
   t.same(api.requests, [], 'never sent')
 })
 
-t.test('401: the queue pauses, the error is logged once, the jobs wait; resume() sends them', async (t) => {
-  let status = 401
-  const { api, app, logs } = await setup(t, (req, res, body) => json(status, status === 200 ? {} : { error: 'Invalid key' })(req, res, body))
-  await app.pusher.queue.trigger('chat', 'first', 1)
-  await until(async () => (await app.pusher.queue.counts()).paused + (await app.pusher.queue.counts()).delayed === 1 && api.requests.length === 1, 'paused')
-  await app.pusher.queue.trigger('chat', 'second', 2)
-  await new Promise((resolve) => setTimeout(resolve, 200))
-  t.equal(api.requests.length, 1, 'nothing more is tried while paused')
-  t.equal(logs.lines.filter((line) => line.level === 50 && /queue is paused/.test(line.msg)).length, 1, 'logged once')
-  status = 200
-  await app.pusher.queue.resume()
-  await until(() => sentNames(api.requests).includes('second') && sentNames(api.requests).filter((name) => name === 'first').length === 2, 'both sent after resume')
-  await until(async () => { const c = await app.pusher.queue.counts(); return c.waiting + c.delayed + c.paused + c.active === 0 }, 'empty')
-})
+for (const refused of [401, 403]) {
+  t.test(`${refused}: the queue pauses, the error is logged once, the jobs wait; resume() sends them`, async (t) => {
+    let status = refused
+    const { api, app, logs } = await setup(t, (req, res, body) => json(status, status === 200 ? {} : { error: 'Invalid key' })(req, res, body))
+    await app.pusher.queue.trigger('chat', 'first', 1)
+    await until(async () => (await app.pusher.queue.counts()).paused + (await app.pusher.queue.counts()).delayed === 1 && api.requests.length === 1, 'paused')
+    await app.pusher.queue.trigger('chat', 'second', 2)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    t.equal(api.requests.length, 1, 'nothing more is tried while paused')
+    t.equal(logs.lines.filter((line) => line.level === 50 && /queue is paused/.test(line.msg)).length, 1, 'logged once')
+    status = 200
+    await app.pusher.queue.resume()
+    await until(() => sentNames(api.requests).includes('second') && sentNames(api.requests).filter((name) => name === 'first').length === 2, 'both sent after resume')
+    await until(async () => { const c = await app.pusher.queue.counts(); return c.waiting + c.delayed + c.paused + c.active === 0 }, 'empty')
+  })
+}
 
 t.test('429 with Retry-After, 5xx and timeouts: retried until sent, no attempt used up', async (t) => {
   let calls = 0
