@@ -17,8 +17,11 @@ export interface QueueOptions {
 /** What the plugin needs of an ioredis client. */
 export interface RedisClient {
   duplicate: (options?: object) => RedisClient
-  disconnect: () => void
+  disconnect: (reconnect?: boolean) => void
+  connect: () => Promise<void>
   on: (event: 'error', listener: (error: Error) => void) => unknown
+  /** ioredis's connection status (`ready`, `reconnecting`, `end`, ...). */
+  status?: string
 }
 
 export const DEFAULT_QUEUE_NAME = 'fastify-pusher'

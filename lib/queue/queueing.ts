@@ -1,10 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type Pusher = require('pusher')
 import type { FastifyPusherQueue, Serialize } from '../../types/index'
-import type { QueueOptions, RedisClient } from '../config/queue-options'
+import type { QueueOptions } from '../config/queue-options'
 import { loadBullMQ } from './bullmq'
 import { createDurableQueue } from './durable-queue'
 import type { JobData } from './job'
+import { ownConnections } from './own-connections'
 import { createProcessor, createWorker } from './worker'
 
 export interface QueueingOptions {
@@ -31,22 +32,13 @@ export interface Queueing {
 }
 
 /**
- * A connection of the plugin's own, from the app's. Its errors reach the queue's and the worker's
- * 'error' events, logged there; this listener keeps ioredis from printing them a second time.
- */
-function duplicate (connection: RedisClient, options: object): RedisClient {
-  const own = connection.duplicate(options)
-  own.on('error', () => {})
-  return own
-}
-
-/**
  * The durable queue: enqueueing on a connection of its own with no offline queue (Redis down is a
  * rejection at once, never events held in memory), and the worker. The app's connection is only
  * duplicated, never closed.
  */
 export function createQueueing (options: QueueingOptions): Queueing {
   const bullmq = loadBullMQ()
+  const { duplicate, drop } = ownConnections()
   const connection = duplicate(options.queue.connection, { enableOfflineQueue: false })
   const queue = new bullmq.Queue<JobData>(options.queue.name, { connection: connection as never })
   queue.on('error', (error: Error & { code?: string }) => { options.log.warn({ code: error.code, name: error.name }, 'fastify-pusher: the queue met a Redis error') })
@@ -76,9 +68,10 @@ export function createQueueing (options: QueueingOptions): Queueing {
       connection.disconnect()
     },
     forceClose: () => {
-      if (started !== undefined) Promise.allSettled([started.worker.close(true)]) // never rejects; ends as the connection drops
-      started?.connection.disconnect()
-      connection.disconnect()
+      // Never rejects. A graceful close() under way holds BullMQ's close (force or not) until its main
+      // loop ends: dropping the connections (BullMQ's blocking one, a duplicate, included) ends it.
+      if (started !== undefined) Promise.allSettled([started.worker.close(true)])
+      drop()
     }
   }
 }
