@@ -77,6 +77,7 @@ export {
 } from './lib/schemas'
 export { redisDedupeStore } from './lib/webhooks/dedupe/redis-store'
 export { memoryDedupeStore } from './lib/webhooks/dedupe/memory-store'
+export { diagnosticChannels } from './lib/telemetry/channels'
 export * as errors from './lib/errors'
 export type * from './types/index'
 

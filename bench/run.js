@@ -10,12 +10,15 @@ const { join } = require('node:path')
 const { CASES } = require('./cases')
 const { benchSend } = require('./send')
 const { startRedis } = require('./redis')
+const { benchGuards } = require('./telemetry')
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7)
 const DURATION = Number(process.env.BENCH_DURATION ?? 2)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const ONLY = process.env.BENCH_CASES?.split(',')
-const CONTENDERS = ['plugin', 'handwritten', 'constant']
+// otel: the plugin with fastify-pusher/otel on, on the plugin's paths.
+const CONTENDERS = ['plugin', 'handwritten', 'constant', 'otel']
+for (const request of Object.values(CASES)) request.path.otel = request.path.plugin
 
 async function startServer (kind, env = {}) {
   const child = fork(join(__dirname, 'servers.js'), [kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } })
@@ -55,8 +58,9 @@ async function main () {
       }
       results[name] = Object.fromEntries(contenders.map((server) => [server.kind, median(rates[server.kind])]))
       const r = results[name]
+      const otel = `   with OpenTelemetry on ${r.otel.toFixed(0).padStart(6)} req/s (${(r.otel / r.plugin).toFixed(2)}x, ${(µs(r.otel) - µs(r.plugin)).toFixed(1)} µs more a request)`
       const redis = r.redis === undefined ? '' : `   with the Redis store ${r.redis.toFixed(0).padStart(6)} req/s (${(r.redis / r.plugin).toFixed(2)}x in memory, ${(µs(r.redis) - µs(r.plugin)).toFixed(0)} µs more a delivery)`
-      console.log(`${name.padEnd(18)} plugin ${r.plugin.toFixed(0).padStart(6)} req/s   hand-written ${r.handwritten.toFixed(0).padStart(6)} req/s   constant ${r.constant.toFixed(0).padStart(6)} req/s   plugin/hand-written ${(r.plugin / r.handwritten).toFixed(2)}x   plugin/constant ${(r.plugin / r.constant).toFixed(2)}x${redis}`)
+      console.log(`${name.padEnd(18)} plugin ${r.plugin.toFixed(0).padStart(6)} req/s   hand-written ${r.handwritten.toFixed(0).padStart(6)} req/s   constant ${r.constant.toFixed(0).padStart(6)} req/s   plugin/hand-written ${(r.plugin / r.handwritten).toFixed(2)}x   plugin/constant ${(r.plugin / r.constant).toFixed(2)}x${otel}${redis}`)
     }
     const b10 = results['batch of 10']
     const b100 = results['batch of 100']
@@ -71,6 +75,7 @@ async function main () {
     for (const server of servers) server.stop()
     await redisServer?.stop()
   }
+  benchGuards(results)
   if (process.env.BENCH_SEND !== '0') await benchSend()
 }
 

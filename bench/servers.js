@@ -6,6 +6,8 @@
 //                client's authorizeChannel / authenticateUser, a raw-body route + webhook().isValid(); no checks
 //   constant     a bare Fastify route answering a constant of the same shape: the ceiling
 //   redis        the plugin, its webhook dedupe store in Redis (BENCH_REDIS_PORT) instead of memory
+//   otel         the plugin with fastify-pusher/otel on: spans (a BatchSpanProcessor) and metrics (a
+//                PeriodicExportingMetricReader), the SDKs' real pipelines with exporters that drop what they get
 const Fastify = require('fastify')
 const formbody = require('@fastify/formbody')
 const Pusher = require('pusher')
@@ -28,6 +30,19 @@ async function redis () {
   const client = new Redis({ host: '127.0.0.1', port: Number(process.env.BENCH_REDIS_PORT) })
   const app = await plugin({ webhookDedupe: { store: fastifyPusher.redisDedupeStore(client) } })
   app.addHook('onClose', async () => { client.disconnect() })
+  return app
+}
+
+async function otel () {
+  const { openTelemetry } = require('fastify-pusher/otel')
+  const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base')
+  const { MeterProvider, PeriodicExportingMetricReader } = require('@opentelemetry/sdk-metrics')
+  const drop = { export: (items, done) => { done({ code: 0 }) }, forceFlush: async () => {}, shutdown: async () => {} }
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(drop)] })
+  const meterProvider = new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter: drop, exportIntervalMillis: 1000 })] })
+  const telemetry = openTelemetry({ tracerProvider, meterProvider })
+  const app = await plugin()
+  app.addHook('onClose', async () => { telemetry.close(); await meterProvider.shutdown(); await tracerProvider.shutdown() })
   return app
 }
 
@@ -81,7 +96,7 @@ async function constant () {
   return app
 }
 
-const kinds = { plugin: () => plugin(), handwritten, constant, redis }
+const kinds = { plugin: () => plugin(), handwritten, constant, redis, otel }
 
 async function main () {
   const app = await kinds[process.argv[2]]()

@@ -21,7 +21,10 @@ import {
   WebhookDelivery, WebhookEventOf, WebhookEventHandler, PusherEvents, PusherEventName, PusherEventData,
   PusherNotifications, PusherNotificationType, PusherNotificationData, QueueCounts, QueueFailedEvent,
   FastifyPusherQueue, FastifyPusherQueueOptions, AfterReply, PusherBatchEvent, ChannelAttributes,
-  TriggerResponse, FastifyPusher, RequestPusher
+  TriggerResponse, FastifyPusher, RequestPusher,
+  diagnosticChannels, PusherApiKind, PusherApiMessage, PusherAuthResult, PusherAuthMessage,
+  PusherWebhookOutcome, PusherWebhookMessage, PusherWebhookEventMessage, PusherQueueMessage, PusherBatchMessage,
+  PusherTelemetry
 } from '../dist/index'
 
 type FastifyPusherPlugin = typeof import('../dist/index').fastifyPusher
@@ -42,7 +45,10 @@ declare namespace fastifyPusher {
     WebhookDelivery, WebhookEventOf, WebhookEventHandler, PusherEvents, PusherEventName, PusherEventData,
     PusherNotifications, PusherNotificationType, PusherNotificationData, QueueCounts, QueueFailedEvent,
     FastifyPusherQueue, FastifyPusherQueueOptions, AfterReply, PusherBatchEvent, ChannelAttributes,
-    TriggerResponse, FastifyPusher, RequestPusher
+    TriggerResponse, FastifyPusher, RequestPusher,
+    diagnosticChannels, PusherApiKind, PusherApiMessage, PusherAuthResult, PusherAuthMessage,
+    PusherWebhookOutcome, PusherWebhookMessage, PusherWebhookEventMessage, PusherQueueMessage, PusherBatchMessage,
+    PusherTelemetry
   }
   export const fastifyPusher: FastifyPusherPlugin
   export { fastifyPusher as default }

@@ -1,5 +1,5 @@
 'use strict'
-// The demo: a chat page with who's online (presence) and messages (trigger).
+// The demo: a chat page with who's online (presence) and messages (trigger), and /metrics (Prometheus).
 // Without PUSHER_* variables it starts soketi on loopback, so it needs no account;
 // with PUSHER_URL or PUSHER_APP_ID/PUSHER_KEY/PUSHER_SECRET/PUSHER_CLUSTER set it uses real Pusher.
 //   npm run demo        (DEMO_PORT=3000 by default; 0 picks a free port)
@@ -7,6 +7,8 @@ const { readFile } = require('node:fs/promises')
 const { join } = require('node:path')
 const Fastify = require('fastify')
 const fastifyPusher = require('fastify-pusher')
+const { prometheusMetrics } = require('fastify-pusher/prometheus')
+const { Registry, collectDefaultMetrics } = require('prom-client')
 const { startSoketi, freePort } = require('./soketi')
 
 const CHANNEL = 'presence-chat'
@@ -29,6 +31,12 @@ async function main () {
   }
 
   const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'info' } })
+  // What the plugin does, as Prometheus metrics beside the process's own: GET /metrics.
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const metrics = prometheusMetrics({ registry })
+  app.addHook('onClose', async () => { metrics.close() })
+  app.get('/metrics', async (request, reply) => reply.type(registry.contentType).send(await registry.metrics()))
   await app.register(fastifyPusher, pusherOptions)
   // Real Pusher: pusher-js needs the cluster (from the option, or the API host api-CLUSTER.pusher.com).
   const apiHost = app.pusher.client.config?.host ?? ''
@@ -72,7 +80,7 @@ async function main () {
   process.once('SIGTERM', stop)
 
   await app.listen({ host: '127.0.0.1', port: listenPort })
-  console.log(`\n  fastify-pusher demo (${soketi ? `soketi on 127.0.0.1:${soketi.port}` : 'Pusher Channels'}): open http://127.0.0.1:${listenPort}/\n`)
+  console.log(`\n  fastify-pusher demo (${soketi ? `soketi on 127.0.0.1:${soketi.port}` : 'Pusher Channels'}): open http://127.0.0.1:${listenPort}/ (metrics: /metrics)\n`)
 }
 
 main().catch((error) => {

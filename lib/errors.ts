@@ -6,7 +6,7 @@ import createError from '@fastify/error'
 // Register time
 export const MissingDependencyError = createError(
   'FST_PUSHER_MISSING_DEPENDENCY',
-  'The "%s" option needs the %s package: npm install %s',
+  '%s needs the %s package: npm install %s',
   500
 )
 export const MissingOptionError = createError(

@@ -2,7 +2,7 @@
 // Runs when /usr/bin/chromium exists; with FASTIFY_PUSHER_REQUIRE_BROWSER=1 (CI) a missing browser fails.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Page } from 'playwright-core'
 import t, { type Test } from 'tap'
@@ -78,6 +78,25 @@ t.test('two people join the demo, see each other online, and chat', { skip, time
 
   const artifacts = join(__dirname, 'artifacts')
   mkdirSync(artifacts, { recursive: true })
+
+  // The demo's /metrics after one chat message (README, "Try it"): soketi's member_added webhooks may
+  // come a moment later, so it is read until they are counted (at most 10 s).
+  const expected = [
+    'pusher_events_sent_total 1',
+    'pusher_api_requests_total{operation="batch_events",status="200"} 1',
+    'pusher_auth_decisions_total{route="/pusher/auth",type="presence",result="allowed"} 2',
+    'pusher_webhook_events_total{event="member_added",outcome="handled"} 2'
+  ]
+  let metrics = ''
+  for (let i = 0; i < 100; i++) {
+    metrics = await (await fetch(new URL('/metrics', url))).text()
+    if (expected.every((line) => metrics.split('\n').includes(line))) break
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  writeFileSync(join(artifacts, 'metrics.txt'), metrics)
+  for (const line of expected) t.ok(metrics.split('\n').includes(line), `/metrics: ${line}`)
+  t.match(metrics, /^process_cpu_user_seconds_total /m, 'beside the process\'s own metrics')
+
   await bob.setViewportSize({ width: 900, height: 420 })
   await bob.screenshot({ path: join(artifacts, 'demo.png') })
   t.ok(existsSync(join(artifacts, 'demo.png')), 'screenshot saved to test/artifacts/demo.png')

@@ -44,3 +44,11 @@ t.test('the published source maps carry their sources (the .ts files are not shi
     t.equal(map.sourcesContent?.length, map.sources.length, file)
   }
 })
+
+t.test('require(\'fastify-pusher/otel\') and require(\'fastify-pusher/prometheus\') give the helpers', async (t) => {
+  const { openTelemetry } = require('fastify-pusher/otel')
+  const { prometheusMetrics } = require('fastify-pusher/prometheus')
+  t.type(openTelemetry, 'function')
+  t.type(prometheusMetrics, 'function')
+  t.equal(require('fastify-pusher').diagnosticChannels.webhook, 'fastify-pusher.webhook')
+})

@@ -22,3 +22,12 @@ t.test('import from \'fastify-pusher/testing\' gives the testing kit', async (t)
   await client.trigger('a', 'b', 1)
   t.same(client.sent, [{ channels: ['a'], event: 'b', data: 1 }])
 })
+
+t.test('import from \'fastify-pusher/otel\' and \'fastify-pusher/prometheus\' gives the helpers; the channel names from the main entry', async (t) => {
+  const { openTelemetry } = await import('fastify-pusher/otel')
+  const { prometheusMetrics } = await import('fastify-pusher/prometheus')
+  const { diagnosticChannels } = await import('fastify-pusher')
+  t.type(openTelemetry, 'function')
+  t.type(prometheusMetrics, 'function')
+  t.equal(diagnosticChannels.api, 'fastify-pusher.api')
+})

@@ -3,6 +3,15 @@ import Pusher from 'pusher'
 import { expectAssignable, expectError, expectType } from 'tsd'
 import fastifyPusher, {
   fastifyPusher as named,
+  diagnosticChannels,
+  type PusherApiMessage,
+  type PusherAuthMessage,
+  type PusherAuthResult,
+  type PusherBatchMessage,
+  type PusherQueueMessage,
+  type PusherTelemetry,
+  type PusherWebhookEventMessage,
+  type PusherWebhookMessage,
   type AuthHandler,
   type ChannelInfo,
   type ChannelParams,
@@ -213,3 +222,18 @@ expectError(app.register(fastifyPusher, { batching: 'no' }))
 app.pusher.trigger('chat', 'anything', { any: 'thing' })
 app.pusher.triggerBatch([{ channel: 'a', name: 'whatever', data: 42 }])
 app.pusher.sendToUser('ann', 'x', null)
+
+// Observability: the channel names and messages, a typed public contract.
+expectType<'fastify-pusher.api'>(diagnosticChannels.api)
+expectType<'fastify-pusher.webhook.event'>(diagnosticChannels.webhookEvent)
+expectAssignable<PusherApiMessage>({ method: 'POST', kind: 'batch_events', events: 10, channels: 1, bytes: 300, attempt: 1, status: 200 })
+expectError<PusherApiMessage>({ method: 'PUT', kind: 'events', events: 1, channels: 1, bytes: 1, attempt: 1 })
+expectAssignable<PusherAuthMessage>({ route: '/pusher/auth', type: 'presence', pattern: 'rooms.{id}', result: 'refused', errorCode: 'FST_PUSHER_FORBIDDEN' })
+expectError<PusherAuthMessage>({ route: '/pusher/auth', type: 'public' })
+expectType<PusherAuthResult | undefined>(({} as PusherAuthMessage).result)
+expectAssignable<PusherWebhookMessage>({ route: '/pusher/events', events: 2, outcome: 'in-progress', storeMs: 0.2 })
+expectAssignable<PusherWebhookEventMessage>({ route: '/pusher/events', event: 'member_added', outcome: 'duplicate' })
+expectError<PusherWebhookEventMessage>({ route: '/pusher/events', event: 'member_added', outcome: 'lost' })
+expectAssignable<PusherQueueMessage>({ operation: 'job', events: 3, attempt: 2, waitMs: 10, outcome: 'retry' })
+expectAssignable<PusherBatchMessage>({ size: 10, waitMs: 0.1, queued: 5, inFlight: 2 })
+expectAssignable<PusherTelemetry>({ close: () => {} })

@@ -12,6 +12,10 @@ import type { WebhookDedupeStore } from '../lib/webhooks/dedupe/store'
 export type { WebhookDedupeStore, ClaimState } from '../lib/webhooks/dedupe/store'
 export type { RedisLike, RedisDedupeStoreOptions } from '../lib/webhooks/dedupe/redis-store'
 export type { WebhookEventName } from '../lib/schemas'
+export type {
+  PusherApiKind, PusherApiMessage, PusherAuthResult, PusherAuthMessage, PusherWebhookOutcome, PusherWebhookMessage,
+  PusherWebhookEventMessage, PusherQueueMessage, PusherBatchMessage, PusherTelemetry
+} from './telemetry'
 
 export type MaybePromise<T> = T | Promise<T>
 

@@ -8,6 +8,10 @@ import { EncryptionNotConfiguredError, ForbiddenChannelError, NotAuthorizableCha
 import { channelType, type ChannelRules, type RuleMatch } from './channel-rules'
 import { presenceMember } from './presence-member'
 import { signChannel } from './sign'
+import { authChannel, isTraced } from '../telemetry/channels'
+import { authMessage } from '../telemetry/messages'
+import { settleAuth } from '../telemetry/auth-result'
+import { routeUrl, traced } from '../telemetry/trace'
 
 export interface AuthorizeContext {
   client: Pusher
@@ -38,6 +42,20 @@ export function authorizeChannel (
   }
 
   const match = context.rules.size === 0 ? undefined : context.rules.match(channelName, type)
+  if (!isTraced(authChannel)) return decide(context, request, channelName, socketId, type, match)
+  const message = authMessage(routeUrl(request), type, match?.rule.pattern)
+  return traced(authChannel, message, () => decide(context, request, channelName, socketId, type, match), settleAuth)
+}
+
+/** The rule that matched decides, else the auth handler; then sign. */
+function decide (
+  context: AuthorizeContext,
+  request: FastifyRequest,
+  channelName: string,
+  socketId: string,
+  type: ChannelType,
+  match: RuleMatch | undefined
+): MaybePromise<ChannelAuthResponse> {
   let decision: unknown
   if (match !== undefined) {
     decision = callHandler(match.rule.name, match.rule.handler, request, match.params, { name: channelName, type, socketId })

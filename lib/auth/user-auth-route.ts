@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type Pusher = require('pusher')
-import type { PusherRouteOptions } from '../../types/index'
+import type { MaybePromise, PusherRouteOptions } from '../../types/index'
 import type { Handlers } from '../decorator'
 import { callHandler, isPromiseLike } from '../call-handler'
 import { routeFields, schemaFields } from '../config/route-options'
@@ -13,6 +13,10 @@ import { requireHandler } from './require-handler'
 import { FORM_AND_JSON, responses, routeSchema, serializeAsJson } from '../openapi'
 import { signUser } from './sign'
 import { checkUserData } from './user-data'
+import { authChannel, isTraced } from '../telemetry/channels'
+import { authMessage } from '../telemetry/messages'
+import { settleAuth } from '../telemetry/auth-result'
+import { routeUrl, traced } from '../telemetry/trace'
 
 /**
  * POST {prefix}{userAuthPath}: pusher-js `signin()`. The userAuth handler names the
@@ -36,11 +40,17 @@ export function userAuthRoute (fastify: FastifyInstance, path: string, client: P
     serializerCompiler: serializeAsJson,
     handler: (request) => {
       const socketId = request.body.socket_id
-      const user = callHandler('userAuth', handlers.userAuth!, request, socketId)
-      if (isPromiseLike(user)) return Promise.resolve(user).then((resolved) => signIn(client, socketId, resolved))
-      return signIn(client, socketId, user)
+      if (!isTraced(authChannel)) return userSignIn(client, handlers, request, socketId)
+      return traced(authChannel, authMessage(routeUrl(request), 'user', undefined), () => userSignIn(client, handlers, request, socketId), settleAuth)
     }
   })
+}
+
+/** The userAuth handler names the user; the official client signs. Synchronous when the handler is. */
+function userSignIn (client: Pusher, handlers: Handlers, request: FastifyRequest, socketId: string): MaybePromise<UserAuthResponse> {
+  const user = callHandler('userAuth', handlers.userAuth!, request, socketId)
+  if (isPromiseLike(user)) return Promise.resolve(user).then((resolved) => signIn(client, socketId, resolved))
+  return signIn(client, socketId, user)
 }
 
 function signIn (client: Pusher, socketId: string, user: unknown): UserAuthResponse {

@@ -2,6 +2,10 @@ import { createHash } from 'node:crypto'
 import type { Queue } from 'bullmq'
 import { ClosedError, QueueUnavailableError } from '../errors'
 import { eventId, type JobData, type QueuedEvent } from './job'
+import { isTraced, queueChannel } from '../telemetry/channels'
+import { queueMessage } from '../telemetry/messages'
+import { settleEnqueue } from '../telemetry/queue-outcome'
+import { traced } from '../telemetry/trace'
 
 export interface EnqueueOptions {
   batchSize: number
@@ -20,6 +24,9 @@ interface Waiting { item: Item, resolve: (ids: string[]) => void, reject: (error
 
 /** A job id for an idempotency key: the same key is the same job while BullMQ keeps it. */
 const keyedJobId = (key: string): string => `key-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`
+
+const countEvents = (jobs: Array<{ data: JobData }>): number =>
+  jobs.reduce((sum, { data }) => sum + (data.kind === 'batch' ? data.events.length : 1), 0)
 
 /**
  * Enqueueing: what the callers of one turn of the event loop add is stored with one `addBulk`,
@@ -77,7 +84,10 @@ export function createEnqueuer (queue: Queue, options: EnqueueOptions) {
       places.push(mine)
     }
     try {
-      const jobIds = await store(jobs, turn.length === 1 ? turn[0].item.what : `${turn.length} calls`)
+      const what = turn.length === 1 ? turn[0].item.what : `${turn.length} calls`
+      const jobIds = isTraced(queueChannel)
+        ? await traced(queueChannel, queueMessage('enqueue', countEvents(jobs)), async () => await store(jobs, what), settleEnqueue)
+        : await store(jobs, what)
       turn.forEach(({ resolve }, i) => { resolve(places[i].map(([job, index]) => eventId(jobIds[job], index))) })
     } catch (error) {
       for (const { reject } of turn) reject(error)

@@ -6,6 +6,10 @@ import { clientData, isEncryptedChannel } from '../send/event-data'
 import type { BullMQ } from './bullmq'
 import { eventId, type JobData } from './job'
 import { failureReason, outcomeOf, retryDelay } from './outcome'
+import { isTraced, queueChannel } from '../telemetry/channels'
+import { queueMessage } from '../telemetry/messages'
+import { settleJob, type JobNote } from '../telemetry/queue-outcome'
+import { traced } from '../telemetry/trace'
 
 /** BullMQ's lock on an active job, and how often workers look for jobs whose worker died: one is taken up again within 60 s. */
 export const LOCK_DURATION_MS = 30_000
@@ -44,13 +48,27 @@ export function createProcessor ({ bullmq, client, queue, options, log }: Worker
   const fail = (error: unknown): never => { throw new bullmq.UnrecoverableError(failureReason(error)) }
 
   async function processor (job: Job<JobData>, token?: string): Promise<unknown> {
+    if (!isTraced(queueChannel)) return await process(job, token)
     const data = job.data
-    if (expired(data)) fail({ code: 'FST_PUSHER_QUEUE_EXPIRED' })
+    const note: JobNote = {}
+    const message = queueMessage('job', data.kind === 'user' ? 1 : data.events.length, { attempt: (data.tries ?? 0) + 1, enqueuedAt: data.enqueuedAt })
+    return await traced(queueChannel, message, async () => await process(job, token, note), (message, failure) => { settleJob(message, failure, note) })
+  }
+
+  /** One attempt of a job; `note` says what became of it (read when traced). */
+  async function process (job: Job<JobData>, token?: string, note: JobNote = {}): Promise<unknown> {
+    const data = job.data
+    if (expired(data)) {
+      note.outcome = 'expired'
+      fail({ code: 'FST_PUSHER_QUEUE_EXPIRED' })
+    }
     try {
       await send(client, data)
       return { sent: data.kind === 'user' ? 1 : data.events.length }
     } catch (error) {
       const outcome = outcomeOf(error)
+      note.outcome = outcome === 'reject' ? 'failed' : outcome === 'pause' ? 'paused' : 'retry'
+      note.cause = error
       if (outcome === 'reject') {
         if (data.kind === 'batch' && data.events.length > 1) {
           await queue.addBulk(data.events.map((event, i) => ({
@@ -58,6 +76,7 @@ export function createProcessor ({ bullmq, client, queue, options, log }: Worker
             data: { kind: 'batch' as const, events: [{ ...event, id: event.id ?? eventId(String(job.id), i) }], enqueuedAt: data.enqueuedAt },
             opts: job.opts
           })))
+          note.outcome = 'split'
           return { split: data.events.length }
         }
         fail(error)

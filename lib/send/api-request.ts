@@ -1,10 +1,14 @@
 import { request as httpRequest, type Agent, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import type Pusher = require('pusher')
-import { ApiNetworkError, ApiTimeoutError, ClosedError } from '../errors'
+import { ApiError, ApiNetworkError, ApiTimeoutError, ClosedError } from '../errors'
 import { apiFailure, type CallContext } from './api-error'
 import type { InFlightCalls } from './in-flight-calls'
 import { retryAfterMs } from './retry-after'
+import { apiChannel, isTraced } from '../telemetry/channels'
+import { apiMessage } from '../telemetry/messages'
+import { errorCode, traced } from '../telemetry/trace'
+import type { PusherApiMessage } from '../../types/telemetry'
 
 // The official client signs: its own query-string signer, with its token and config.
 const { createSignedQueryString } = require('pusher/lib/requests') as {
@@ -72,10 +76,13 @@ async function pause (ms: number, calls: InFlightCalls): Promise<boolean> {
 export async function apiRequest (client: Pusher, options: TransportOptions, call: ApiCall, context: () => CallContext): Promise<unknown> {
   const config = (client as unknown as { config: ClientConfig }).config
   const deadline = options.timeout > 0 ? Date.now() + options.timeout : Infinity
+  const body = call.body === undefined ? undefined : JSON.stringify(call.body)
   let last: AttemptError
   for (let attempt = 0; ; attempt++) {
     try {
-      return await attemptCall(config, options, call, context, deadline)
+      if (!isTraced(apiChannel)) return await attemptCall(config, options, call, body, context, deadline)
+      const message = apiMessage(call.method, call.path, call.body, body === undefined ? 0 : Buffer.byteLength(body), attempt + 1)
+      return await traced(apiChannel, message, async () => await attemptCall(config, options, call, body, context, deadline, message), settleApi)
     } catch (error) {
       last = error as AttemptError
     }
@@ -92,9 +99,19 @@ export async function apiRequest (client: Pusher, options: TransportOptions, cal
   throw last.failure
 }
 
-function attemptCall (config: ClientConfig, options: TransportOptions, call: ApiCall, context: () => CallContext, deadline: number): Promise<unknown> {
+/** An attempt's failure, on its message: its code and, for a refusal, the status it carries (soketi's `code` on a 200). */
+function settleApi (message: PusherApiMessage, failure: { error: unknown } | undefined): void {
+  if (failure === undefined) return
+  const { failure: error } = failure.error as AttemptError
+  if (error instanceof ApiError) message.status = (error as Error & { statusCode: number }).statusCode
+  message.errorCode = errorCode(error)
+}
+
+/** One attempt; `message` (when traced) gets the answer's status. */
+function attemptCall (
+  config: ClientConfig, options: TransportOptions, call: ApiCall, body: string | undefined, context: () => CallContext, deadline: number, message?: PusherApiMessage
+): Promise<unknown> {
   const path = config.prefixPath(call.path)
-  const body = call.body === undefined ? undefined : JSON.stringify(call.body)
   const query = createSignedQueryString(config.token, { method: call.method, path, params: call.params, body })
   const send = config.scheme === 'https' ? httpsRequest : httpRequest
   const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
@@ -131,6 +148,7 @@ function attemptCall (config: ClientConfig, options: TransportOptions, call: Api
       fail(new ApiNetworkError(context().what, error.message, { cause: error }), sent ? 'unsafe' : 'safe')
     })
     req.on('response', (res: IncomingMessage) => {
+      if (message !== undefined) message.status = res.statusCode
       let text = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => { text += chunk })

@@ -1,4 +1,6 @@
 import type { TriggerResponse } from '../../types/index'
+import { batchChannel } from '../telemetry/channels'
+import { batchMessage, batchOpenedAt } from '../telemetry/messages'
 
 /** One event of a `batch_events` call, as the official client's triggerBatch takes it. */
 export interface BatchEvent {
@@ -23,6 +25,18 @@ interface Waiting {
   reject: (error: unknown) => void
 }
 
+interface Batch {
+  waiting: Waiting[]
+  /** performance.now() at its first event, when a subscriber of `fastify-pusher.batch` listened then; else 0. */
+  openedAt: number
+}
+
+/** Publishes a batch handed to the API on `fastify-pusher.batch` (callers check for a subscriber first). */
+function publishFlush (batch: Batch, ready: Batch[], open: Waiting[], inFlight: number): void {
+  const queued = ready.reduce((sum, waiting) => sum + waiting.waiting.length, open.length)
+  batchChannel.publish(batchMessage(batch.waiting.length, batch.openedAt, queued, inFlight))
+}
+
 /**
  * Auto-batching: events added during one turn of the event loop go out together as
  * `batch_events` calls of at most `batchSize` (at once when a batch is full), in the
@@ -32,13 +46,16 @@ interface Waiting {
  */
 export function createBatchQueue ({ send, batchSize, maxInFlight }: BatchQueueOptions): { add: (event: BatchEvent) => Promise<TriggerResponse>, drain: () => Promise<void> } {
   let open: Waiting[] = []
+  let openedAt = 0
   let scheduled = false
-  const ready: Waiting[][] = []
+  const ready: Batch[] = []
   const inFlight = new Set<Promise<void>>()
 
   const dispatch = (): void => {
     while (inFlight.size < maxInFlight && ready.length > 0) {
-      const batch = ready.shift() as Waiting[]
+      const next = ready.shift() as Batch
+      if (batchChannel.hasSubscribers) publishFlush(next, ready, open, inFlight.size + 1)
+      const batch = next.waiting
       const call = send(batch.map((waiting) => waiting.event)).then((answer) => {
         const each = (answer as { batch?: TriggerResponse[] }).batch
         batch.forEach((waiting, i) => { waiting.resolve(each?.[i] ?? {}) })
@@ -53,13 +70,14 @@ export function createBatchQueue ({ send, batchSize, maxInFlight }: BatchQueueOp
   }
   const close = (): void => {
     if (open.length === 0) return
-    ready.push(open)
+    ready.push({ waiting: open, openedAt })
     open = []
     dispatch()
   }
 
   return {
     add: async (event) => await new Promise<TriggerResponse>((resolve, reject) => {
+      if (open.length === 0) openedAt = batchChannel.hasSubscribers ? batchOpenedAt() : 0
       open.push({ event, resolve, reject })
       if (open.length >= batchSize) {
         close()

@@ -2,11 +2,11 @@ import type { FastifyRequest } from 'fastify'
 import type { MaybePromise } from '../../types/index'
 import { isPromiseLike, then } from '../call-handler'
 import { DedupeStoreError, WebhookInProgressError } from '../errors'
-import type { WebhookDedupeStore } from './dedupe/store'
+import type { ClaimState, WebhookDedupeStore } from './dedupe/store'
 import type { Category } from './events'
 import type { WebhookHandlers } from './handlers'
 import { runUnits, type Outcome } from './run-units'
-import { subset, workOf, type Delivery } from './work'
+import { subset, workOf, type Delivery, type Work } from './work'
 
 export type { Delivery } from './work'
 
@@ -23,6 +23,27 @@ const throwFailure = (outcome: Outcome): void => {
 }
 
 /**
+ * What a traced dispatch reports (only when a subscriber listens): the work, each unit's claim state
+ * (all `claimed` without dedupe), the ids of the units that failed, and the ms spent in the store.
+ */
+export interface DispatchReport {
+  work: Work
+  states?: readonly ClaimState[]
+  failedIds: string[]
+  storeMs: number
+}
+
+/** `call`, its time added to `report.storeMs` once it has settled (successfully) when there is a report. */
+function timed<T> (report: DispatchReport | undefined, call: () => MaybePromise<T>): MaybePromise<T> {
+  if (report === undefined) return call()
+  const started = performance.now()
+  return then(call(), (value) => {
+    report.storeMs += performance.now() - started
+    return value
+  })
+}
+
+/**
  * Runs a verified delivery's work. Without dedupe, every unit runs. With it, each unit
  * is claimed first (in the delivery's id): one done before is skipped, one another
  * request is running makes this a 409; a unit whose handlers all succeeded is marked
@@ -35,24 +56,31 @@ export function dispatchDelivery (
   handlers: WebhookHandlers,
   categories: readonly Category[] | undefined,
   delivery: Delivery,
-  dedupe: { dedupe: Dedupe, deliveryId: string } | undefined
+  dedupe: { dedupe: Dedupe, deliveryId: string } | undefined,
+  report?: DispatchReport
 ): MaybePromise<void> {
   const work = workOf(request, handlers, categories, delivery)
+  if (report !== undefined) report.work = work
   if (work.ids.length === 0) return
-  if (dedupe === undefined) return then(runUnits(request, work, delivery), throwFailure)
+  const reportFailed = (ran: Work, outcome: Outcome): Outcome => {
+    if (report !== undefined) report.failedIds = outcome.failed.map((u) => ran.ids[u])
+    return outcome
+  }
+  if (dedupe === undefined) return then(runUnits(request, work, delivery), (outcome) => { throwFailure(reportFailed(work, outcome)) })
   const { store, lockMs, ttlMs } = dedupe.dedupe
   const id = dedupe.deliveryId
-  return then(storeCall(() => store.claim(id, work.ids, lockMs)), (states) => {
+  return then(timed(report, () => storeCall(() => store.claim(id, work.ids, lockMs))), (states) => {
+    if (report !== undefined) report.states = states
     // Mostly a new delivery: every unit claimed, the work as it is.
     const claimed = states.every((state) => state === 'claimed') ? work : subset(work, (u) => states[u] === 'claimed')
     if (states.includes('running')) {
-      return then(releaseClaims(request, store, id, claimed.ids), () => { throw new WebhookInProgressError() })
+      return then(timed(report, () => releaseClaims(request, store, id, claimed.ids)), () => { throw new WebhookInProgressError() })
     }
     return then(runUnits(request, claimed, delivery), (outcome) => {
-      const { failed } = outcome
+      const { failed } = reportFailed(claimed, outcome)
       const succeeded = failed.length === 0 ? claimed.ids : claimed.ids.filter((_, u) => !failed.includes(u))
-      return then(markDone(request, store, id, succeeded, ttlMs), () =>
-        then(releaseClaims(request, store, id, failed.map((u) => claimed.ids[u])), () => { throwFailure(outcome) }))
+      return then(timed(report, () => markDone(request, store, id, succeeded, ttlMs)), () =>
+        then(timed(report, () => releaseClaims(request, store, id, failed.map((u) => claimed.ids[u]))), () => { throwFailure(outcome) }))
     })
   })
 }

@@ -9,6 +9,10 @@ import { then } from '../call-handler'
 import { NoWebhookHandlerError, WebhookBodyError, WebhookContentTypeError, WebhookExpiredError } from '../errors'
 import { WebhookPayload, WebhookResponse, WIRE_PAYLOAD } from '../schemas'
 import { dispatchDelivery, type Dedupe, type Delivery } from './dispatch'
+import { isTraced, webhookChannel, webhookEventChannel } from '../telemetry/channels'
+import { dispatchReport, webhookMessage } from '../telemetry/messages'
+import { routeUrl, traced } from '../telemetry/trace'
+import { settleWebhook } from '../telemetry/webhook-report'
 import { CATEGORIES, normaliseEvents, type Category } from './events'
 import type { WebhookHandlers } from './handlers'
 import { verifyWebhookSignature, type WebhookTokens } from './signature'
@@ -84,9 +88,15 @@ export async function webhookRoutes (fastify: FastifyInstance, { tokens, handler
       const delivery = request.body as Delivery
       if (maxAgeMs !== undefined) checkAge(request, delivery.time_ms, maxAgeMs)
       normaliseEvents(delivery.events)
-      const id = (request as WithDeliveryId)[kDeliveryId]
-      const dispatched = dispatchDelivery(request, handlers, route.categories, delivery, dedupe === undefined ? undefined : { dedupe, deliveryId: id })
-      return dispatched === undefined ? OK : then(dispatched, () => OK)
+      const claims = dedupe === undefined ? undefined : { dedupe, deliveryId: (request as WithDeliveryId)[kDeliveryId] }
+      if (!isTraced(webhookChannel) && !webhookEventChannel.hasSubscribers) {
+        const dispatched = dispatchDelivery(request, handlers, route.categories, delivery, claims)
+        return dispatched === undefined ? OK : then(dispatched, () => OK)
+      }
+      const report = dispatchReport()
+      return traced(webhookChannel, webhookMessage(routeUrl(request), delivery.events.length), () =>
+        then(dispatchDelivery(request, handlers, route.categories, delivery, claims, report), () => OK),
+      (message, failure) => { settleWebhook(message, failure, delivery.events, report) })
     })
   }
 }

@@ -5,6 +5,8 @@ import * as namespace from 'fastify-pusher'
 import { pusherTestClient, signWebhook, type SentEvent } from 'fastify-pusher/testing'
 import * as testingKit from 'fastify-pusher/testing'
 import { startWorker, type StartWorkerOptions } from 'fastify-pusher/worker'
+import { openTelemetry, type OpenTelemetryOptions } from 'fastify-pusher/otel'
+import { prometheusMetrics, type PrometheusOptions } from 'fastify-pusher/prometheus'
 
 const app = Fastify()
 const options: FastifyPusherOptions = { appId: '1', key: 'k', secret: 's' }
@@ -18,4 +20,6 @@ const key: string = app.pusher.key
 const sent: SentEvent[] = pusherTestClient().sent.concat(testingKit.pusherTestClient().sent)
 const signature: string = signWebhook({ key: 'k', secret: 's' }, '{}').headers['x-pusher-signature']
 const workerOptions: StartWorkerOptions = { queue: { connection: {} }, logger: console }
-export { key, sent, signature, PresenceWebhook, startWorker, workerOptions }
+const otelOptions: OpenTelemetryOptions = { meterProvider: false }
+const promOptions: PrometheusOptions = {}
+export { key, sent, signature, PresenceWebhook, startWorker, workerOptions, openTelemetry, prometheusMetrics, otelOptions, promOptions }

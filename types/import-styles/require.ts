@@ -10,6 +10,8 @@ import { pusherTestClient, signWebhook, type SentEvent } from 'fastify-pusher/te
 import * as testingNamespace from 'fastify-pusher/testing'
 import workerEntry = require('fastify-pusher/worker')
 import { startWorker } from 'fastify-pusher/worker'
+import otelEntry = require('fastify-pusher/otel')
+import { prometheusMetrics } from 'fastify-pusher/prometheus'
 
 declare module 'fastify-pusher' {
   interface PusherEvents { 'cjs.event': { n: number } }
@@ -40,5 +42,7 @@ export async function main (): Promise<void> {
   const sent: SentEvent[] = pusherTestClient().sent.concat(testingNamespace.pusherTestClient().sent, client.sent)
   const signature: string = signWebhook({ key: 'k', secret: 's' }, '{}').headers['x-pusher-signature']
   const worker: Promise<{ close: () => Promise<void> }> = startWorker({ queue: { connection: {} } })
-  console.log(key, schemaType, code, store, sent, signature, worker, workerEntry.startWorker)
+  const telemetry: fastifyPusher.PusherTelemetry = otelEntry.openTelemetry({ tracerProvider: false })
+  const channelName: 'fastify-pusher.api' = fastifyPusher.diagnosticChannels.api
+  console.log(key, schemaType, code, store, sent, signature, worker, workerEntry.startWorker, telemetry, channelName, prometheusMetrics)
 }

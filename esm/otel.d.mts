@@ -1,0 +1,2 @@
+// Types of the ESM entry of fastify-pusher/otel.
+export * from '../dist/lib/telemetry/otel.js'

@@ -1,0 +1,2 @@
+// Types of the ESM entry of fastify-pusher/prometheus.
+export * from '../dist/lib/telemetry/prometheus.js'
