@@ -1,3 +1,4 @@
+import { WebhookBodyError } from '../errors'
 import type { TSchema } from '@sinclair/typebox'
 import type { WebhookEventName } from '../schemas'
 import {
@@ -46,6 +47,19 @@ export interface WireEvent {
 export function normaliseEvents (events: WireEvent[]): void {
   for (const event of events) {
     if (typeof event.user_id === 'number') event.user_id = String(event.user_id)
-    if (event.name === 'client_event' && typeof event.data !== 'string') event.data = JSON.stringify(event.data)
+    if (event.name === 'client_event' && typeof event.data !== 'string') event.data = jsonText(event.data)
+  }
+}
+
+/**
+ * A client event's data as JSON text. Data nested thousands of levels deep (JSON.parse takes it,
+ * JSON.stringify overflows the stack) is FST_PUSHER_WEBHOOK_INVALID_JSON, a 400: never a 500 with the
+ * engine's message, which Pusher would retry for 5 minutes with every event of the delivery.
+ */
+function jsonText (data: unknown): string {
+  try {
+    return JSON.stringify(data)
+  } catch {
+    throw new WebhookBodyError('an event\'s data is nested too deep')
   }
 }

@@ -36,6 +36,9 @@ const body = fc.oneof(
   // Deeply nested, large, and many batch fields.
   fc.integer({ min: 1, max: 5000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth)),
   fc.integer({ min: 1, max: 5000 }).map((depth) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)),
+  // A valid delivery whose client_event data is nested deep (soketi sends it as the object itself), with or without a key secure-json-parse scans for.
+  fc.tuple(fc.integer({ min: 1, max: 12_000 }), fc.boolean()).map(([depth, scanned]) =>
+    `{"time_ms":1,"events":[{"name":"client_event","channel":"private-a","event":"client-x","data":${scanned ? '{"constructor":1,"b":' : ''}${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}${scanned ? '}' : ''}}]}`),
   fc.integer({ min: 1, max: 300_000 }).map((size) => `socket_id=1.1&channel_name=${'a'.repeat(size)}`),
   fc.integer({ min: 1, max: 400 }).map((n) => 'socket_id=1.1' + Array.from({ length: n }, (_, i) => `&channel_name[${i}]=private-${i % 150}`).join('')),
   fc.integer({ min: 1, max: 200 }).map((n) => JSON.stringify({ socket_id: '1.1', ...Object.fromEntries(Array.from({ length: n }, (_, i) => [`channel_name[${i}]`, `private-${i}`])) }))
@@ -93,6 +96,7 @@ async function fuzz (t: Test, runs: number, send: (app: FastifyInstance) => Prom
         if (!/^FST_/.test(error.code) || typeof error.message !== 'string' || error.statusCode !== res.statusCode || typeof error.error !== 'string') {
           throw new Error(`error body ${res.body}`)
         }
+        if (/Maximum call stack|RangeError|TypeError|ReferenceError|\n\s+at /.test(error.message)) throw new Error(`an internal message: ${res.body.slice(0, 300)}`)
         if (handlerCalls !== calls) throw new Error(`a handler ran for a refused request: ${res.statusCode} ${res.body}`)
       }
       if (Object.getOwnPropertyNames(Object.prototype).sort().join() !== prototypeBefore || ({} as any).x !== undefined) throw new Error('Object.prototype changed')
