@@ -107,6 +107,12 @@ export const InvalidUserDataError = createError(
   'The userAuth handler returned invalid user data: %s',
   500
 )
+/** Anything else that fails in the plugin's routes (a hook of the app's on them, a bug): its cause is logged, never sent. */
+export const InternalError = createError(
+  'FST_PUSHER_INTERNAL_ERROR',
+  'fastify-pusher could not answer this request',
+  500
+)
 export const HandlerFailedError = createError(
   'FST_PUSHER_HANDLER_FAILED',
   'The %s handler failed',

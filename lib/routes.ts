@@ -8,6 +8,7 @@ import { authorizeContext } from './auth/context'
 import { authRoutes } from './auth/routes'
 import { webhookRoutes } from './webhooks/routes'
 import { webhookTokens } from './webhooks/signature'
+import { ownErrorsOnly } from './own-errors'
 
 export interface PusherRoutesOptions {
   authPath: string
@@ -20,6 +21,7 @@ export interface PusherRoutesOptions {
 
 /** The plugin's routes, registered (encapsulated) under `prefix`; each group owns its parsers. */
 export async function pusherRoutes (fastify: FastifyInstance, { authPath, userAuthPath, client, decorator, routeOptions, webhooks }: PusherRoutesOptions): Promise<void> {
+  fastify.setErrorHandler(ownErrorsOnly)
   // Options are passed on one by one: passing `prefix` on would nest it twice.
   await fastify.register(authRoutes, {
     authPath,
