@@ -7,9 +7,10 @@ import type {
   CacheMissWebhook, ChannelExistenceWebhook, ClientEventWebhook, PresenceWebhook, SubscriptionCountWebhook,
   WebhookEvent, WebhookEventName
 } from '../lib/schemas'
-import type { WebhookDedupeStore } from '../lib/webhooks/dedupe/store'
+import type { WebhookDedupeStore } from './dedupe-store'
+import type { MaybePromise } from './maybe-promise'
 
-export type { WebhookDedupeStore, ClaimState } from '../lib/webhooks/dedupe/store'
+export type { WebhookDedupeStore, ClaimState } from './dedupe-store'
 export type { RedisLike, RedisDedupeStoreOptions } from '../lib/webhooks/dedupe/redis-store'
 export type { WebhookEventName } from '../lib/schemas'
 export type {
@@ -17,7 +18,7 @@ export type {
   PusherWebhookEventMessage, PusherQueueMessage, PusherBatchMessage, PusherTelemetry
 } from './telemetry'
 
-export type MaybePromise<T> = T | Promise<T>
+export type { MaybePromise } from './maybe-promise'
 
 /** Turns event data into the text sent to Pusher. Default: `JSON.stringify`. */
 export type Serialize = (data: unknown) => string

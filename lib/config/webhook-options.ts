@@ -2,7 +2,7 @@ import type { FastifyPusherOptions } from '../../types/index'
 import { InvalidOptionError } from '../errors'
 import type { Dedupe } from '../webhooks/dispatch'
 import { memoryDedupeStore } from '../webhooks/dedupe/memory-store'
-import type { WebhookDedupeStore } from '../webhooks/dedupe/store'
+import type { WebhookDedupeStore } from '../../types/dedupe-store'
 import { resolveCount } from './send-options'
 
 /** The options of the receiving side (Pusher -> server), checked at register time. */

@@ -1,4 +1,4 @@
-import type { ClaimState, WebhookDedupeStore } from './store'
+import type { ClaimState, WebhookDedupeStore } from '../../../types/dedupe-store'
 
 /**
  * The marks of one delivery, compact (a store holds up to 100,000 marks, replaced as

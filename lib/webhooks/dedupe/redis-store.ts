@@ -1,4 +1,4 @@
-import type { ClaimState, WebhookDedupeStore } from './store'
+import type { ClaimState, WebhookDedupeStore } from '../../../types/dedupe-store'
 
 /** The part of an `ioredis` client the store uses (any client with this call will do). */
 export interface RedisLike {

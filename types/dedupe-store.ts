@@ -1,4 +1,6 @@
-import type { MaybePromise } from '../../../types/index'
+import type { MaybePromise } from './maybe-promise'
+
+// The dedupe store's public types, in one place (types/index.ts re-exports them; lib imports them from here).
 
 /** Where a piece of work of a delivery stands in the dedupe store. */
 export type ClaimState = 'claimed' | 'running' | 'done'
