@@ -6,6 +6,9 @@
 //                client's authorizeChannel / authenticateUser, a raw-body route + webhook().isValid(); no checks
 //   constant     a bare Fastify route answering a constant of the same shape: the ceiling
 //   redis        the plugin, its webhook dedupe store in Redis (BENCH_REDIS_PORT) instead of memory
+//   fair         for webhooks, a hand-written route doing the plugin's work: the signature over the raw
+//                body (the official client), the events validated with Ajv against the schema the plugin
+//                validates with, and SHA-256 dedupe of the body in a Map (bounded as the plugin's store is)
 //   otel         the plugin with fastify-pusher/otel on: spans (a BatchSpanProcessor) and metrics (a
 //                PeriodicExportingMetricReader), the SDKs' real pipelines with exporters that drop what they get
 const Fastify = require('fastify')
@@ -47,6 +50,35 @@ async function otel () {
 }
 
 const handle = (event) => event.user_id
+
+async function fair () {
+  const { createHash } = require('node:crypto')
+  const Ajv = require('ajv')
+  const { WIRE_PAYLOAD } = require('../dist/lib/schemas/webhooks')
+  const app = Fastify()
+  const client = new Pusher(credentials)
+  const validate = new Ajv().compile(WIRE_PAYLOAD)
+  const done = new Map() // SHA-256 of the body -> when its mark expires
+  const TTL_MS = 600_000
+  const MAX_MARKS = 100_000
+  await app.register(async (scope) => {
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, next) => { next(null, body) })
+    scope.post('/webhook', async (request, reply) => {
+      const webhook = client.webhook({ headers: request.headers, rawBody: request.body.toString('utf8') })
+      if (!webhook.isValid()) return await reply.code(401).send({ ok: false })
+      const payload = webhook.getData()
+      if (!validate(payload)) return await reply.code(400).send({ ok: false })
+      const id = createHash('sha256').update(request.body).digest('base64url')
+      const now = Date.now()
+      if ((done.get(id) ?? 0) > now) return { ok: true }
+      for (const event of payload.events) handle(event)
+      done.set(id, now + TTL_MS)
+      if (done.size > MAX_MARKS) done.delete(done.keys().next().value)
+      return { ok: true }
+    })
+  })
+  return app
+}
 
 async function handwritten () {
   const app = Fastify()
@@ -96,7 +128,7 @@ async function constant () {
   return app
 }
 
-const kinds = { plugin: () => plugin(), handwritten, constant, redis, otel }
+const kinds = { plugin: () => plugin(), handwritten, constant, redis, otel, fair }
 
 async function main () {
   const app = await kinds[process.argv[2]]()
