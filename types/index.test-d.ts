@@ -30,7 +30,7 @@ import fastifyPusher, {
   redisDedupeStore
 } from '..'
 import Redis from 'ioredis'
-import { pusherTestClient, signWebhook, type SentEvent } from '../dist/lib/testing'
+import { authRequest, cacheMissWebhook, presenceWebhook, pusherTestClient, signWebhook, type ScriptedFailure, type SentEvent } from '../dist/lib/testing'
 import * as fastifyPusherCjs from '..'
 
 const app = Fastify()
@@ -128,6 +128,13 @@ expectType<SentEvent[]>(testClient.sent)
 expectType<string[]>(testClient.sent[0].channels)
 expectType<string>(signWebhook({ key: 'k', secret: 's' }, { events: [] }).headers['x-pusher-signature'])
 expectType<string>(signWebhook({ key: 'k', secret: 's' }, '{}').payload)
+pusherTestClient({ channels: { 'presence-a': { subscription_count: 2 } }, users: { 'presence-a': ['ann'] }, fail: (call) => call.path === '/events' ? { status: 413 } : undefined })
+expectAssignable<ScriptedFailure>('timeout')
+expectError(pusherTestClient({ fail: () => 'slow' }))
+expectError(pusherTestClient({ users: { 'presence-a': [1] } }))
+expectType<string>(authRequest({ socketId: '1.2', channels: ['private-a'] }).payload)
+expectType<string>(presenceWebhook({ key: 'k', secret: 's' }, { channel: 'presence-a', added: ['ann'] }).headers['x-pusher-signature'])
+expectType<string>(cacheMissWebhook({ key: 'k', secret: 's' }, 'cache-a').payload)
 app.register(fastifyPusher, { client: testClient })
 
 // User sign-in: sync or async, a user or a falsy value.

@@ -19,3 +19,23 @@ export function signWebhook ({ key, secret }: { key: string, secret: string }, p
     payload: body
   }
 }
+
+type Credentials = { key: string, secret: string }
+
+/**
+ * A signed delivery of presence events for `channel`: `member_added` for each of `added`, then
+ * `member_removed` for each of `removed` (user ids), as Pusher sends them.
+ */
+export function presenceWebhook (credentials: Credentials, { channel, added = [], removed = [], time_ms: timeMs }: { channel: string, added?: string[], removed?: string[], time_ms?: number }): SignedWebhook {
+  const events = [
+    ...added.map((userId) => ({ name: 'member_added', channel, user_id: userId })),
+    ...removed.map((userId) => ({ name: 'member_removed', channel, user_id: userId }))
+  ]
+  return signWebhook(credentials, timeMs === undefined ? { events } : { time_ms: timeMs, events })
+}
+
+/** A signed delivery of `cache_miss` for each channel, as Pusher sends it when a client subscribes to an empty cache channel. */
+export function cacheMissWebhook (credentials: Credentials, channels: string | string[], { time_ms: timeMs }: { time_ms?: number } = {}): SignedWebhook {
+  const events = (typeof channels === 'string' ? [channels] : channels).map((channel) => ({ name: 'cache_miss', channel }))
+  return signWebhook(credentials, timeMs === undefined ? { events } : { time_ms: timeMs, events })
+}

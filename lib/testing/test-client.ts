@@ -1,6 +1,8 @@
 import Pusher = require('pusher')
 import type { ApiCall } from '../send/api-request'
 import { TEST_TRANSPORT } from '../send/sender'
+import { apiFailure } from '../send/api-error'
+import { ApiNetworkError, ApiTimeoutError } from '../errors'
 
 /** One event the test client was asked to send. */
 export interface SentEvent {
@@ -19,6 +21,24 @@ export interface RecordedCall {
   body?: object
 }
 
+/** What the API says of an occupied channel (a presence channel's `user_count` comes from `users` when set there). */
+export interface ScriptedChannel {
+  subscription_count?: number
+  user_count?: number
+}
+
+/** A call's failure: the status the API answers with (the plugin's FST_PUSHER_API_ERROR), or no answer at all. */
+export type ScriptedFailure = { status: number, message?: string } | 'timeout' | 'unreachable'
+
+export type PusherTestClientOptions = Partial<Pusher.Options> & {
+  /** The occupied channels, and what the API says of each. */
+  channels?: Record<string, ScriptedChannel>
+  /** The members of presence channels, by channel: each such channel is occupied, its `user_count` their number. */
+  users?: Record<string, string[]>
+  /** Makes a call fail: return a failure for it, or undefined to answer it. */
+  fail?: (call: RecordedCall) => ScriptedFailure | undefined
+}
+
 export type PusherTestClient = Pusher & {
   /** Every event sent, one entry per event, in order (`sendToUser`: on `#server-to-user-{id}`). */
   readonly sent: SentEvent[]
@@ -35,12 +55,14 @@ const nacl = require(require.resolve('tweetnacl', { paths: [require.resolve('pus
 
 /**
  * An official `pusher` client that records every API call instead of sending it, for
- * unit tests: pass it as the plugin's `client` option, or use it directly. Answers
- * are what Pusher answers with nothing to report: `{}` for events, no channels, no users.
- * Options are the official client's (`appId`, `key` and `secret` default to test values).
+ * unit tests: pass it as the plugin's `client` option, or use it directly. It answers the
+ * channel and user queries from `channels` and `users` (by default: no channel is occupied),
+ * `{}` for events, and fails the calls `fail` chooses with the errors the plugin's sender makes.
+ * The other options are the official client's (`appId`, `key` and `secret` default to test values).
  */
-export function pusherTestClient (options: Partial<Pusher.Options> = {}): PusherTestClient {
+export function pusherTestClient ({ channels = {}, users = {}, fail, ...options }: PusherTestClientOptions = {}): PusherTestClient {
   const client = new Pusher({ appId: 'test-app', key: 'test-key', secret: 'test-secret', ...options } as Pusher.Options)
+  const timeout = (client as unknown as { config: { timeout?: number } }).config.timeout ?? 0
   const sent: SentEvent[] = []
   const calls: RecordedCall[] = []
 
@@ -64,11 +86,9 @@ export function pusherTestClient (options: Partial<Pusher.Options> = {}): Pusher
   }
   const answer = (call: ApiCall): object => {
     calls.push(call)
-    if (call.method === 'GET') {
-      if (call.path === '/channels') return { channels: {} }
-      if (call.path.endsWith('/users')) return { users: [] }
-      return { occupied: false }
-    }
+    const failure = fail?.(call)
+    if (failure !== undefined) throw failed(call, failure, timeout)
+    if (call.method === 'GET') return query(call.path, (call.params ?? {}) as Record<string, string>, channels, users)
     if (call.path === '/events') record(call.body as EventBody)
     if (call.path === '/batch_events') {
       const { batch } = call.body as { batch: EventBody[] }
@@ -92,4 +112,32 @@ export function pusherTestClient (options: Partial<Pusher.Options> = {}): Pusher
     calls: { value: calls, enumerable: true }
   })
   return client as PusherTestClient
+}
+
+const CONTEXT = { what: 'a scripted call' }
+
+/** The error the plugin's sender makes for such a failure. */
+function failed (call: ApiCall, failure: ScriptedFailure, timeout: number): Error {
+  const what = `${call.method} ${call.path}`
+  if (failure === 'timeout') return new ApiTimeoutError(what, timeout)
+  if (failure === 'unreachable') return new ApiNetworkError(what, 'connect ECONNREFUSED (scripted)')
+  const message = failure.message ?? 'scripted failure'
+  return apiFailure(failure.status, JSON.stringify({ error: message }), { error: message }, () => ({ ...CONTEXT, what })) as Error
+}
+
+/** A channel or user query, answered from the script: Pusher's shapes, the `info` asked for only. */
+function query (path: string, params: Record<string, string>, channels: Record<string, ScriptedChannel>, users: Record<string, string[]>): object {
+  const names = [...new Set([...Object.keys(channels), ...Object.keys(users)])]
+  const asked = new Set((params.info ?? '').split(',').filter((name) => name !== ''))
+  const attributes = (name: string): Record<string, number> => {
+    const known: Record<string, number | undefined> = { ...channels[name], ...(users[name] === undefined ? {} : { user_count: users[name].length }) }
+    return Object.fromEntries(Object.entries(known).filter((entry): entry is [string, number] => asked.has(entry[0]) && entry[1] !== undefined))
+  }
+  if (path === '/channels') {
+    const prefix = params.filter_by_prefix ?? ''
+    return { channels: Object.fromEntries(names.filter((name) => name.startsWith(prefix)).map((name) => [name, attributes(name)])) }
+  }
+  const [, , name, what] = path.split('/')
+  if (what === 'users') return { users: (users[name] ?? []).map((id) => ({ id })) }
+  return names.includes(name) ? { occupied: true, ...attributes(name) } : { occupied: false }
 }
