@@ -24,7 +24,7 @@ import {
   TriggerResponse, FastifyPusher, RequestPusher,
   diagnosticChannels, PusherApiKind, PusherApiMessage, PusherAuthResult, PusherAuthMessage,
   PusherWebhookOutcome, PusherWebhookMessage, PusherWebhookEventMessage, PusherQueueMessage, PusherBatchMessage,
-  PusherTelemetry
+  PusherTelemetry, CacheChannelLoader
 } from '../dist/index'
 
 type FastifyPusherPlugin = typeof import('../dist/index').fastifyPusher
@@ -48,7 +48,7 @@ declare namespace fastifyPusher {
     TriggerResponse, FastifyPusher, RequestPusher,
     diagnosticChannels, PusherApiKind, PusherApiMessage, PusherAuthResult, PusherAuthMessage,
     PusherWebhookOutcome, PusherWebhookMessage, PusherWebhookEventMessage, PusherQueueMessage, PusherBatchMessage,
-    PusherTelemetry
+    PusherTelemetry, CacheChannelLoader
   }
   export const fastifyPusher: FastifyPusherPlugin
   export { fastifyPusher as default }

@@ -7,6 +7,7 @@ import { withTimeout } from './handler-timeout'
 import { signingToken } from './config/client'
 import { ChannelRules } from './auth/channel-rules'
 import { createWebhookHandlers, type WebhookHandlers } from './webhooks/handlers'
+import { createCacheChannels } from './cache-channels/cache-channels'
 
 /** The handlers the routes call; read at request time, so they may be set before or after ready(). */
 export interface Handlers {
@@ -50,7 +51,8 @@ export function createDecorator (client: Pusher, senders: Senders, { handlerTime
       if (typeof handler !== 'function') throw new InvalidHandlerError(`channel rule ${JSON.stringify(pattern)}`, typeof handler)
       rules.add(pattern, withTimeout(handler as ChannelRuleHandler<string>, `channel rule ${JSON.stringify(pattern)}`, handlerTimeout, HandlerTimeoutError))
     },
-    webhooks: webhooks.api
+    webhooks: webhooks.api,
+    cacheChannel: createCacheChannels(webhooks.api, async (channel, event, data) => await senders.trigger(channel, event, data)) as FastifyPusher['cacheChannel']
   }
   return { pusher, handlers, rules, webhookHandlers: webhooks.handlers }
 }

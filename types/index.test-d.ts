@@ -244,3 +244,14 @@ expectError<PusherWebhookEventMessage>({ route: '/pusher/events', event: 'member
 expectAssignable<PusherQueueMessage>({ operation: 'job', events: 3, attempt: 2, waitMs: 10, outcome: 'retry' })
 expectAssignable<PusherBatchMessage>({ size: 10, waitMs: 0.1, queued: 5, inFlight: 2 })
 expectAssignable<PusherTelemetry>({ close: () => {} })
+
+// Cache channels: the loader's params typed by the pattern.
+app.pusher.cacheChannel('orders.{orderId}', ({ orderId }, channel) => {
+  expectType<string>(orderId)
+  expectType<string>(channel)
+  return { event: 'order.state', data: { id: orderId } }
+})
+app.pusher.cacheChannel('rooms.{room}', async () => undefined, { event: 'room.state' })
+expectError(app.pusher.cacheChannel('orders.{orderId}', ({ nope }) => ({ data: nope })))
+expectError(app.pusher.cacheChannel('orders.{orderId}', () => ({ event: 'x' })))
+expectError(app.pusher.cacheChannel('orders.{orderId}', () => ({ data: 1 }), { event: 5 }))

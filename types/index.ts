@@ -184,6 +184,16 @@ export type ChannelRuleHandler<Pattern extends string> = (
   channel: ChannelInfo
 ) => MaybePromise<boolean | PresenceMember | null | undefined>
 
+/**
+ * Says what to publish on a cache channel that has no cached event (a `cache_miss` webhook): the event
+ * (its name defaults to the declaration's `event`), or undefined to publish nothing. Throw to answer
+ * 500 and have Pusher retry.
+ */
+export type CacheChannelLoader<Pattern extends string> = (
+  params: ChannelParams<Pattern>,
+  channel: string
+) => MaybePromise<{ event?: string, data: unknown } | undefined | null>
+
 /** Receives a verified, validated webhook. Throw to answer 500 and have Pusher retry. */
 export type WebhookHandler<Payload> = (request: FastifyRequest, payload: Payload) => MaybePromise<unknown>
 
@@ -360,6 +370,12 @@ export interface FastifyPusher {
    * Rules are tried in order; the first that matches decides.
    */
   channel: <Pattern extends string>(pattern: Pattern, handler: ChannelRuleHandler<Pattern>) => void
+  /**
+   * Answers `cache_miss` for the cache channels `pattern` matches (without the `cache-`,
+   * `private-cache-`, `private-encrypted-cache-` or `presence-cache-` prefix): the loader's event is
+   * triggered on the channel, once per miss (through the webhook dedupe).
+   */
+  cacheChannel: <Pattern extends string>(pattern: Pattern, loader: CacheChannelLoader<Pattern>, options?: { event?: string }) => void
   readonly webhooks: FastifyPusherWebhooks
 }
 

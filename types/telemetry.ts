@@ -56,7 +56,7 @@ export interface PusherWebhookMessage {
   events: number
   /** Set when done: `failed` when a handler failed, `in-progress` (409) when another request holds some of its events. */
   outcome?: PusherWebhookOutcome
-  /** Set when done: ms spent in the dedupe store (0 without dedupe). */
+  /** Set when done: ms spent in the dedupe store, its failed calls included; undefined when none was made (no dedupe). */
   storeMs?: number
   /** Set when failed: the error's code. */
   errorCode?: string

@@ -36,10 +36,6 @@ export function authorizeChannel (
 ): MaybePromise<ChannelAuthResponse> {
   const type = channelType(channelName)
   if (type === undefined) throw new NotAuthorizableChannelError(channelName)
-  if (type === 'encrypted' && !context.hasMasterKey) {
-    context.encryptionNotConfigured(request)
-    throw new EncryptionNotConfiguredError(channelName)
-  }
 
   const match = context.rules.size === 0 ? undefined : context.rules.match(channelName, type)
   if (!isTraced(authChannel)) return decide(context, request, channelName, socketId, type, match)
@@ -47,7 +43,7 @@ export function authorizeChannel (
   return traced(authChannel, message, () => decide(context, request, channelName, socketId, type, match), settleAuth)
 }
 
-/** The rule that matched decides, else the auth handler; then sign. */
+/** Refused when it is encrypted and no master key is set; else the rule that matched decides, else the auth handler; then sign. */
 function decide (
   context: AuthorizeContext,
   request: FastifyRequest,
@@ -56,6 +52,10 @@ function decide (
   type: ChannelType,
   match: RuleMatch | undefined
 ): MaybePromise<ChannelAuthResponse> {
+  if (type === 'encrypted' && !context.hasMasterKey) {
+    context.encryptionNotConfigured(request)
+    throw new EncryptionNotConfiguredError(channelName)
+  }
   let decision: unknown
   if (match !== undefined) {
     decision = callHandler(match.rule.name, match.rule.handler, request, match.params, { name: channelName, type, socketId })

@@ -103,7 +103,9 @@ export async function apiRequest (client: Pusher, options: TransportOptions, cal
 function settleApi (message: PusherApiMessage, failure: { error: unknown } | undefined): void {
   if (failure === undefined) return
   const { failure: error } = failure.error as AttemptError
+  // A refusal's status is the one it carries; a timeout or a cut-off answer after the headers has none.
   if (error instanceof ApiError) message.status = (error as Error & { statusCode: number }).statusCode
+  else delete message.status
   message.errorCode = errorCode(error)
 }
 

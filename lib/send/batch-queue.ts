@@ -1,5 +1,6 @@
 import type { TriggerResponse } from '../../types/index'
-import { batchChannel } from '../telemetry/channels'
+import { AsyncResource } from 'node:async_hooks'
+import { apiChannel, batchChannel, isTraced } from '../telemetry/channels'
 import { batchMessage, batchOpenedAt } from '../telemetry/messages'
 
 /** One event of a `batch_events` call, as the official client's triggerBatch takes it. */
@@ -29,6 +30,12 @@ interface Batch {
   waiting: Waiting[]
   /** performance.now() at its first event, when a subscriber of `fastify-pusher.batch` listened then; else 0. */
   openedAt: number
+  /**
+   * The async context of its first event's caller, when a subscriber of `fastify-pusher.api` listened
+   * then: the call is made in it (a span's parent is that caller's), not in that of the call before,
+   * whose end starts it when calls queue up.
+   */
+  scope?: AsyncResource
 }
 
 /** Publishes a batch handed to the API on `fastify-pusher.batch` (callers check for a subscriber first). */
@@ -47,6 +54,7 @@ function publishFlush (batch: Batch, ready: Batch[], open: Waiting[], inFlight: 
 export function createBatchQueue ({ send, batchSize, maxInFlight }: BatchQueueOptions): { add: (event: BatchEvent) => Promise<TriggerResponse>, drain: () => Promise<void> } {
   let open: Waiting[] = []
   let openedAt = 0
+  let scope: AsyncResource | undefined
   let scheduled = false
   const ready: Batch[] = []
   const inFlight = new Set<Promise<void>>()
@@ -56,7 +64,9 @@ export function createBatchQueue ({ send, batchSize, maxInFlight }: BatchQueueOp
       const next = ready.shift() as Batch
       if (batchChannel.hasSubscribers) publishFlush(next, ready, open, inFlight.size + 1)
       const batch = next.waiting
-      const call = send(batch.map((waiting) => waiting.event)).then((answer) => {
+      const events = batch.map((waiting) => waiting.event)
+      const sent = next.scope === undefined ? send(events) : next.scope.runInAsyncScope(send, undefined, events)
+      const call = sent.then((answer) => {
         const each = (answer as { batch?: TriggerResponse[] }).batch
         batch.forEach((waiting, i) => { waiting.resolve(each?.[i] ?? {}) })
       }, (error: unknown) => {
@@ -70,14 +80,17 @@ export function createBatchQueue ({ send, batchSize, maxInFlight }: BatchQueueOp
   }
   const close = (): void => {
     if (open.length === 0) return
-    ready.push({ waiting: open, openedAt })
+    ready.push({ waiting: open, openedAt, scope })
     open = []
     dispatch()
   }
 
   return {
     add: async (event) => await new Promise<TriggerResponse>((resolve, reject) => {
-      if (open.length === 0) openedAt = batchChannel.hasSubscribers ? batchOpenedAt() : 0
+      if (open.length === 0) {
+        openedAt = batchChannel.hasSubscribers ? batchOpenedAt() : 0
+        scope = isTraced(apiChannel) ? new AsyncResource('fastify-pusher.batch') : undefined
+      }
       open.push({ event, resolve, reject })
       if (open.length >= batchSize) {
         close()

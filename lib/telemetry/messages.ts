@@ -31,7 +31,7 @@ export function queueMessage (operation: 'enqueue' | 'job', events: number, job?
 
 /** What a traced webhook dispatch fills in. */
 export function dispatchReport (): DispatchReport {
-  return { work: { ids: [], categoryUnits: [], eventIndexes: [], lists: [] }, failedIds: [], storeMs: 0 }
+  return { work: { ids: [], categoryUnits: [], eventIndexes: [], lists: [] }, ran: false, failedIds: [] }
 }
 
 /** When a batch's first event came (for its wait). */

@@ -32,7 +32,7 @@ export function otelMetricSink (meter: Meter): MetricSink {
       const attributes = {
         ...SYSTEM,
         'messaging.operation.name': message.kind,
-        'messaging.operation.type': 'send',
+        ...(message.method === 'POST' ? { 'messaging.operation.type': 'send' } : {}),
         ...(message.status === undefined ? {} : { 'http.response.status_code': message.status }),
         ...(message.errorCode === undefined ? {} : { 'error.type': message.errorCode })
       }
@@ -60,7 +60,7 @@ export function otelMetricSink (meter: Meter): MetricSink {
         'pusher.webhook.outcome': message.outcome as string,
         ...(message.errorCode === undefined ? {} : { 'error.type': message.errorCode })
       })
-      dedupeDuration.record((message.storeMs as number) / 1000, { 'pusher.webhook.outcome': message.outcome as string })
+      if (message.storeMs !== undefined) dedupeDuration.record(message.storeMs / 1000, { 'pusher.webhook.outcome': message.outcome as string })
     },
     webhookEvent: (message) => {
       const attributes = { 'pusher.webhook.event': message.event, 'pusher.webhook.outcome': message.outcome }

@@ -46,7 +46,7 @@ openTelemetry.load = require as (name: string) => unknown
 
 interface SpanShape<Message> {
   name: (message: Message) => string
-  kind: SpanKind
+  kind: (message: Message) => SpanKind
   attributes: (message: Message) => Attributes
   /** The attributes known once the operation is done. */
   done: (message: Message) => Attributes
@@ -62,9 +62,14 @@ function recordSpans (api: OtelApi, provider: TracerProvider): () => void {
     const spans = new WeakMap<object, Span>()
     channel.start.bindStore(current as AsyncLocalStorage<unknown>, (message) => {
       const parent = current.getStore() ?? api.context.active()
-      const span = tracer.startSpan(shape.name(message), { kind: shape.kind, attributes: shape.attributes(message) }, parent)
-      spans.set(message, span)
-      return api.trace.setSpan(parent, span)
+      // A tracer that throws must not fail the plugin's operation (Node would make it an uncaught exception).
+      try {
+        const span = tracer.startSpan(shape.name(message), { kind: shape.kind(message), attributes: shape.attributes(message) }, parent)
+        spans.set(message, span)
+        return api.trace.setSpan(parent, span)
+      } catch {
+        return parent
+      }
     })
     const handlers = {
       asyncEnd: (message: Message) => {
@@ -88,10 +93,11 @@ function recordSpans (api: OtelApi, provider: TracerProvider): () => void {
 
   trace<PusherApiMessage>(apiChannel, {
     name: (message) => `send ${message.kind}`,
-    kind: api.SpanKind.PRODUCER,
+    // A query (GET /channels, /users) is a client call, not a send.
+    kind: (message) => message.method === 'GET' ? api.SpanKind.CLIENT : api.SpanKind.PRODUCER,
     attributes: (message) => ({
       ...SYSTEM,
-      'messaging.operation.type': 'send',
+      ...(message.method === 'POST' ? { 'messaging.operation.type': 'send' } : {}),
       'messaging.operation.name': message.kind,
       ...(message.events > 1 ? { 'messaging.batch.message_count': message.events } : {}),
       'http.request.method': message.method,
@@ -103,7 +109,7 @@ function recordSpans (api: OtelApi, provider: TracerProvider): () => void {
   })
   trace<PusherAuthMessage>(authChannel, {
     name: (message) => message.type === 'user' ? 'pusher sign-in' : `pusher auth ${message.type}`,
-    kind: api.SpanKind.INTERNAL,
+    kind: () => api.SpanKind.INTERNAL,
     attributes: (message) => ({
       'pusher.auth.route': message.route,
       'pusher.channel.type': message.type,
@@ -113,7 +119,7 @@ function recordSpans (api: OtelApi, provider: TracerProvider): () => void {
   })
   trace<PusherWebhookMessage>(webhookChannel, {
     name: () => 'process webhook',
-    kind: api.SpanKind.CONSUMER,
+    kind: () => api.SpanKind.CONSUMER,
     attributes: (message) => ({
       ...SYSTEM,
       'messaging.operation.type': 'process',
@@ -121,11 +127,13 @@ function recordSpans (api: OtelApi, provider: TracerProvider): () => void {
       'messaging.batch.message_count': message.events,
       'pusher.webhook.route': message.route
     }),
-    done: (message) => ({ 'pusher.webhook.outcome': message.outcome as string, 'pusher.webhook.dedupe_ms': message.storeMs as number })
+    done: (message): Attributes => message.storeMs === undefined
+      ? { 'pusher.webhook.outcome': message.outcome as string }
+      : { 'pusher.webhook.outcome': message.outcome as string, 'pusher.webhook.dedupe_ms': message.storeMs }
   })
   trace<PusherQueueMessage>(queueChannel, {
     name: (message) => message.operation === 'enqueue' ? 'pusher enqueue' : 'pusher job',
-    kind: api.SpanKind.INTERNAL,
+    kind: () => api.SpanKind.INTERNAL,
     attributes: (message) => ({
       'pusher.queue.operation': message.operation,
       'messaging.batch.message_count': message.events,
@@ -143,5 +151,6 @@ function recordSpans (api: OtelApi, provider: TracerProvider): () => void {
   }
   webhookEventChannel.subscribe(onEvent)
   undo.push(() => { webhookEventChannel.unsubscribe(onEvent) })
+  undo.push(() => { current.disable() })
   return () => { for (const each of undo.splice(0)) each() }
 }

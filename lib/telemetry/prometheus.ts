@@ -28,18 +28,23 @@ export function prometheusMetrics (options: PrometheusOptions = {}): PusherTelem
   const registry = options.registry ?? prom.register
   const registers = [registry]
   const names: string[] = []
-  const counter = <L extends string>(name: string, help: string, labelNames: L[] = []): InstanceType<PromClient['Counter']> => {
-    names.push(name)
-    return new prom.Counter({ name, help, labelNames, registers })
+  /** Registers one metric; when the registry refuses it (already registered), the ones before it are removed too. */
+  const add = <M>(name: string, make: () => M): M => {
+    try {
+      const metric = make()
+      names.push(name)
+      return metric
+    } catch (error) {
+      for (const each of names.splice(0)) registry.removeSingleMetric(each)
+      throw error
+    }
   }
-  const histogram = <L extends string>(name: string, help: string, labelNames: L[], buckets?: number[]): InstanceType<PromClient['Histogram']> => {
-    names.push(name)
-    return new prom.Histogram({ name, help, labelNames, registers, ...(buckets === undefined ? {} : { buckets }) })
-  }
-  const gauge = (name: string, help: string): InstanceType<PromClient['Gauge']> => {
-    names.push(name)
-    return new prom.Gauge({ name, help, registers })
-  }
+  const counter = <L extends string>(name: string, help: string, labelNames: L[] = []): InstanceType<PromClient['Counter']> =>
+    add(name, () => new prom.Counter({ name, help, labelNames, registers }))
+  const histogram = <L extends string>(name: string, help: string, labelNames: L[], buckets?: number[]): InstanceType<PromClient['Histogram']> =>
+    add(name, () => new prom.Histogram({ name, help, labelNames, registers, ...(buckets === undefined ? {} : { buckets }) }))
+  const gauge = (name: string, help: string): InstanceType<PromClient['Gauge']> =>
+    add(name, () => new prom.Gauge({ name, help, registers }))
 
   const apiRequests = counter('pusher_api_requests_total', 'Pusher API call attempts, by operation and status (the server\'s, or timeout, unreachable, closed).', ['operation', 'status'])
   const apiDuration = histogram('pusher_api_request_duration_seconds', 'Duration of each Pusher API call attempt.', ['operation'])
@@ -74,7 +79,7 @@ export function prometheusMetrics (options: PrometheusOptions = {}): PusherTelem
     webhook: (message, seconds) => {
       deliveries.inc({ route: message.route, outcome: message.outcome })
       deliveryDuration.observe({ route: message.route }, seconds)
-      dedupeDuration.observe((message.storeMs as number) / 1000)
+      if (message.storeMs !== undefined) dedupeDuration.observe(message.storeMs / 1000)
     },
     webhookEvent: (message) => { webhookEvents.inc({ event: message.event, outcome: message.outcome }) },
     queue: (message) => {

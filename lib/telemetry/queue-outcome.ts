@@ -10,12 +10,13 @@ export interface JobNote {
 
 /**
  * A job's attempt, done: sent, split into a job per event, retried later, paused, failed or expired.
- * (The worker notes an outcome on every path that fails, so none noted is sent.)
+ * (The worker notes an outcome, and the API's error, on every path that fails: none noted is sent.)
  */
-export function settleJob (message: PusherQueueMessage, _failure: { error: unknown } | undefined, note: JobNote): void {
+export function settleJob (message: PusherQueueMessage, failure: { error: unknown } | undefined, note: JobNote): void {
   message.outcome = note.outcome ?? 'sent'
-  if (note.outcome === 'expired') message.errorCode = 'FST_PUSHER_QUEUE_EXPIRED'
-  else if (note.cause !== undefined) message.errorCode = errorCode(note.cause)
+  // A split attempt succeeded (its events are jobs of their own now): no error code.
+  if (failure === undefined) return
+  message.errorCode = note.outcome === 'expired' ? 'FST_PUSHER_QUEUE_EXPIRED' : errorCode(note.cause)
 }
 
 /** Enqueueing, done: stored, or failed (FST_PUSHER_QUEUE_UNAVAILABLE). */

@@ -13,7 +13,8 @@ const worse = (a: PusherWebhookOutcome | undefined, b: PusherWebhookOutcome): Pu
 /**
  * Each event's outcome, by its index, from the units it belongs to (its `on` unit, its category's
  * unit): a unit done before is a duplicate; one another request runs (or that this one released
- * for that reason) is in progress; one whose handlers failed is failed; else handled.
+ * for that reason) is in progress; one whose handlers failed, or that never ran (the store failed
+ * first), is failed; else handled.
  */
 function eventOutcomes (events: readonly WireEvent[], report: DispatchReport): Map<number, PusherWebhookOutcome> {
   const outcomes = new Map<number, PusherWebhookOutcome>()
@@ -24,7 +25,7 @@ function eventOutcomes (events: readonly WireEvent[], report: DispatchReport): M
     const state = report.states?.[u] ?? 'claimed'
     const outcome: PusherWebhookOutcome = state === 'done'
       ? 'duplicate'
-      : state === 'running' || anyRunning ? 'in-progress' : report.failedIds.includes(work.ids[u]) ? 'failed' : 'handled'
+      : state === 'running' || anyRunning ? 'in-progress' : !report.ran || report.failedIds.includes(work.ids[u]) ? 'failed' : 'handled'
     if (u >= categoryCount) {
       const index = work.eventIndexes[u - categoryCount]
       outcomes.set(index, worse(outcomes.get(index), outcome))
@@ -49,7 +50,7 @@ export function settleWebhook (message: PusherWebhookMessage, failure: { error: 
     message.errorCode = errorCode(failure.error)
   }
   message.outcome = outcome ?? 'handled'
-  message.storeMs = report.storeMs
+  if (report.storeMs !== undefined) message.storeMs = report.storeMs
   if (!webhookEventChannel.hasSubscribers) return
   for (const [index, each] of outcomes) {
     const name = events[index].name

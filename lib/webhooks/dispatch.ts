@@ -24,23 +24,32 @@ const throwFailure = (outcome: Outcome): void => {
 
 /**
  * What a traced dispatch reports (only when a subscriber listens): the work, each unit's claim state
- * (all `claimed` without dedupe), the ids of the units that failed, and the ms spent in the store.
+ * (all `claimed` without dedupe), whether the handlers ran, the ids of the units that failed, and the
+ * ms spent in the store (undefined when none was asked).
  */
 export interface DispatchReport {
   work: Work
   states?: readonly ClaimState[]
+  ran: boolean
   failedIds: string[]
-  storeMs: number
+  storeMs?: number
 }
 
-/** `call`, its time added to `report.storeMs` once it has settled (successfully) when there is a report. */
+/** `call`, its time (until it settled, failed or not) added to `report.storeMs` when there is a report. */
 function timed<T> (report: DispatchReport | undefined, call: () => MaybePromise<T>): MaybePromise<T> {
   if (report === undefined) return call()
   const started = performance.now()
-  return then(call(), (value) => {
-    report.storeMs += performance.now() - started
-    return value
-  })
+  const add = (): void => { report.storeMs = (report.storeMs ?? 0) + performance.now() - started }
+  let result: MaybePromise<T>
+  try {
+    result = call()
+  } catch (error) {
+    add()
+    throw error
+  }
+  if (isPromiseLike(result)) return Promise.resolve(result).finally(add)
+  add()
+  return result
 }
 
 /**
@@ -62,11 +71,15 @@ export function dispatchDelivery (
   const work = workOf(request, handlers, categories, delivery)
   if (report !== undefined) report.work = work
   if (work.ids.length === 0) return
-  const reportFailed = (ran: Work, outcome: Outcome): Outcome => {
-    if (report !== undefined) report.failedIds = outcome.failed.map((u) => ran.ids[u])
-    return outcome
+  const run = (units: Work): MaybePromise<Outcome> => {
+    if (report === undefined) return runUnits(request, units, delivery)
+    report.ran = true
+    return then(runUnits(request, units, delivery), (outcome) => {
+      report.failedIds = outcome.failed.map((u) => units.ids[u])
+      return outcome
+    })
   }
-  if (dedupe === undefined) return then(runUnits(request, work, delivery), (outcome) => { throwFailure(reportFailed(work, outcome)) })
+  if (dedupe === undefined) return then(run(work), throwFailure)
   const { store, lockMs, ttlMs } = dedupe.dedupe
   const id = dedupe.deliveryId
   return then(timed(report, () => storeCall(() => store.claim(id, work.ids, lockMs))), (states) => {
@@ -76,8 +89,8 @@ export function dispatchDelivery (
     if (states.includes('running')) {
       return then(timed(report, () => releaseClaims(request, store, id, claimed.ids)), () => { throw new WebhookInProgressError() })
     }
-    return then(runUnits(request, claimed, delivery), (outcome) => {
-      const { failed } = reportFailed(claimed, outcome)
+    return then(run(claimed), (outcome) => {
+      const { failed } = outcome
       const succeeded = failed.length === 0 ? claimed.ids : claimed.ids.filter((_, u) => !failed.includes(u))
       return then(timed(report, () => markDone(request, store, id, succeeded, ttlMs)), () =>
         then(timed(report, () => releaseClaims(request, store, id, failed.map((u) => claimed.ids[u]))), () => { throwFailure(outcome) }))

@@ -1,10 +1,11 @@
 // The diagnostics channels, as a subscriber sees them: the documented order of a tracing channel's
 // events, and each message's fields (README, "Observability").
+import { AsyncLocalStorage } from 'node:async_hooks'
 import diagnosticsChannel from 'node:diagnostics_channel'
 import t, { type Test } from 'tap'
 import { diagnosticChannels, type PusherApiMessage, type PusherAuthMessage, type PusherQueueMessage, type PusherWebhookMessage } from '../../index'
 import { buildApp, hmac, KEY, postForm, postWebhook } from '../helpers/app'
-import { fakeApi } from '../helpers/fake-api'
+import { fakeApi, rawApi } from '../helpers/fake-api'
 import { startRedis } from '../helpers/redis'
 
 type Seen = Array<[string, Record<string, unknown>]>
@@ -100,8 +101,9 @@ t.test('fastify-pusher.auth: synchronous decisions complete at once; the result,
     { route: '/pusher/auth', type: 'private', pattern: 'orders.{id}', result: 'refused', errorCode: 'FST_PUSHER_FORBIDDEN' },
     { route: '/pusher/auth', type: 'private', pattern: 'slow.{id}', result: 'timeout', errorCode: 'FST_PUSHER_HANDLER_TIMEOUT' },
     { route: '/pusher/auth', type: 'private', pattern: 'broken.{id}', result: 'error', errorCode: 'FST_PUSHER_HANDLER_FAILED' },
-    { route: '/pusher/auth', type: 'presence', result: 'allowed' }
-  ], 'the auth handler decided the presence channel (no pattern); the encrypted channel (no master key) is refused before any decision')
+    { route: '/pusher/auth', type: 'presence', result: 'allowed' },
+    { route: '/pusher/auth', type: 'encrypted', result: 'refused', errorCode: 'FST_PUSHER_ENCRYPTION_NOT_CONFIGURED' }
+  ], 'the auth handler decided the presence channel (no pattern); the encrypted channel is refused: no master key')
 })
 
 t.test('fastify-pusher.auth: each channel of a pusher-js-auth batch on its own', async (t) => {
@@ -159,7 +161,8 @@ t.test('fastify-pusher.webhook: without dedupe, a category handler\'s events; an
   const all = await app.inject({ method: 'POST', url: '/pusher/events', payload: body, headers: { 'content-type': 'application/json', 'x-pusher-key': KEY, 'x-pusher-signature': hmac(body) } })
   t.equal(all.statusCode, 200)
   t.equal((await postWebhook(app, 'presence', body)).statusCode, 200)
-  t.match(done<PusherWebhookMessage>(seen), [{ outcome: 'handled', storeMs: 0 }, { outcome: 'handled', storeMs: 0 }])
+  t.match(done<PusherWebhookMessage>(seen), [{ outcome: 'handled' }, { outcome: 'handled' }])
+  t.ok(done<PusherWebhookMessage>(seen).every((message) => !('storeMs' in message)), 'no store time without dedupe')
   t.same(perEvent, [
     { route: '/pusher/events', event: 'member_added', outcome: 'handled' },
     { route: '/pusher/events', event: 'other', outcome: 'handled' },
@@ -203,6 +206,50 @@ t.test('fastify-pusher.webhook: a delivery with nothing for this route to run is
   const body = JSON.stringify({ time_ms: 4, events: [{ name: 'channel_occupied', channel: 'c' }] })
   const reply = await app.inject({ method: 'POST', url: '/pusher/events', payload: body, headers: { 'content-type': 'application/json', 'x-pusher-key': KEY, 'x-pusher-signature': hmac(body) } })
   t.equal(reply.statusCode, 200)
-  t.match(done<PusherWebhookMessage>(seen), [{ route: '/pusher/events', events: 1, outcome: 'handled', storeMs: 0 }])
+  t.same(done<PusherWebhookMessage>(seen), [{ route: '/pusher/events', events: 1, outcome: 'handled' }], 'no store call, no store time')
   t.same(perEvent, [])
+})
+
+t.test('fastify-pusher.webhook: a dedupe store that fails before any handler ran: the events failed, the time in it counted', async (t) => {
+  for (const how of ['throws', 'rejects'] as const) {
+    const seen = watch(t, diagnosticChannels.webhook)
+    const perEvent = watchPlain(t, diagnosticChannels.webhookEvent)
+    const failing = () => { if (how === 'throws') throw new Error('down'); return Promise.reject(new Error('down')) }
+    const app = await buildApp(t, { webhookDedupe: { store: { claim: failing, done: () => {}, release: () => {} } as never } })
+    let calls = 0
+    app.pusher.webhooks.on('channel_occupied', () => { calls++ })
+    const body = JSON.stringify({ time_ms: 5, events: [{ name: 'channel_occupied', channel: 'c' }] })
+    t.equal((await postWebhook(app, 'channel_existence', body)).statusCode, 500, `a store that ${how}`)
+    t.equal(calls, 0)
+    const [message] = done<PusherWebhookMessage>(seen)
+    t.match(message, { outcome: 'failed', errorCode: 'FST_PUSHER_WEBHOOK_DEDUPE_FAILED' })
+    t.ok(typeof message.storeMs === 'number' && message.storeMs >= 0, 'the failed call\'s time')
+    t.same(perEvent.slice(-1), [{ route: '/pusher/events/channel_existence', event: 'channel_occupied', outcome: 'failed' }], 'not handled: it never ran')
+  }
+})
+
+t.test('fastify-pusher.api: a timeout after the answer\'s headers has no status', async (t) => {
+  const seen = watch(t, diagnosticChannels.api)
+  const api = await rawApi(t, (req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.write('{') })
+  const app = await buildApp(t, { host: '127.0.0.1', port: api.port, useTLS: false, retries: 0, batching: false, timeout: 200 })
+  await t.rejects(app.pusher.trigger('a', 'e', 1), { code: 'FST_PUSHER_API_TIMEOUT' })
+  const [message] = done<PusherApiMessage>(seen)
+  t.equal(message.errorCode, 'FST_PUSHER_API_TIMEOUT')
+  t.notOk('status' in message, 'the 200 of the headers is not the call\'s status')
+})
+
+t.test('an auto-batched call runs in its first caller\'s async context, even when it waited for the call before', async (t) => {
+  const store = new AsyncLocalStorage<string>()
+  const contexts: Array<string | undefined> = []
+  const onStart = (): void => { contexts.push(store.getStore()) }
+  const channel = diagnosticsChannel.tracingChannel(diagnosticChannels.api)
+  channel.start.subscribe(onStart)
+  t.teardown(() => { channel.start.unsubscribe(onStart) })
+  const api = await fakeApi(t, () => ({ delayMs: 100 }))
+  const app = await buildApp(t, { ...api.options, maxInFlight: 1 })
+  const first = store.run('first', async () => await app.pusher.trigger('a', 'e', 1))
+  await new Promise((resolve) => setImmediate(resolve))
+  const second = store.run('second', async () => await app.pusher.trigger('b', 'e', 2))
+  await Promise.all([first, second])
+  t.same(contexts, ['first', 'second'], 'the second batch was sent when the first call ended, in its own caller\'s context')
 })

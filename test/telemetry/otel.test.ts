@@ -8,7 +8,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import t from 'tap'
 import { openTelemetry } from '../../lib/telemetry/otel'
 import fastifyPusher, { diagnosticChannels } from '../../index'
-import { buildApp, checkedFastify, credentials, postWebhook } from '../helpers/app'
+import { buildApp, checkedFastify, credentials, postForm, postWebhook } from '../helpers/app'
 import { fakeApi } from '../helpers/fake-api'
 import { sdk } from './sdk'
 import { checkNoLeak, recordMessages, runWorkload, workloadApp } from './workload'
@@ -215,6 +215,8 @@ t.test('an API call made in a webhook handler is a child of the delivery\'s span
   t.match(failed.attributes, { 'pusher.webhook.outcome': 'failed', 'error.type': 'FST_PUSHER_HANDLER_FAILED' })
   const query = finished.find((span) => span.name === 'send channels')
   t.match(query?.attributes, { 'http.request.method': 'GET', 'pusher.api.channel_count': 0 })
+  t.equal(query?.kind, SpanKind.CLIENT, 'a query is a client call')
+  t.notOk(query !== undefined && 'messaging.operation.type' in query.attributes, 'not a send')
   t.notOk(query !== undefined && 'messaging.batch.message_count' in query.attributes, 'a query is no batch')
   const cut = finished.find((span) => span.attributes['error.type'] === 'FST_PUSHER_API_UNREACHABLE')
   t.notOk(cut !== undefined && 'http.response.status_code' in cut.attributes, 'no answer, no status')
@@ -255,4 +257,23 @@ t.test('an operation that started before openTelemetry() subscribed gets no span
   const { spans } = sdk(t)
   channel.asyncEnd.publish(message)
   t.same(spans.getFinishedSpans(), [])
+})
+
+t.test('a tracer that throws does not fail the plugin\'s operation', async (t) => {
+  const throwing = { getTracer: () => ({ startSpan: () => { throw new Error('tracer down') }, startActiveSpan: () => { throw new Error('tracer down') } }) }
+  const telemetry = openTelemetry({ tracerProvider: throwing as never, meterProvider: false })
+  t.teardown(() => { telemetry.close() })
+  const { app } = await workloadApp(t)
+  t.same(await app.pusher.trigger('chat', 'message', {}), {})
+  t.equal((await postForm(app, '/pusher/auth', 'socket_id=1.1&channel_name=private-orders.1')).statusCode, 200)
+})
+
+t.test('a delivery with no store call has no dedupe time on its span', async (t) => {
+  const { spans } = sdk(t)
+  const app = await buildApp(t, { webhookDedupe: false })
+  app.pusher.webhooks.on('channel_occupied', () => {})
+  t.equal((await postWebhook(app, 'channel_existence', JSON.stringify({ time_ms: 1, events: [{ name: 'channel_occupied', channel: 'a' }] }))).statusCode, 200)
+  const [delivery] = spans.getFinishedSpans()
+  t.equal(delivery.attributes['pusher.webhook.outcome'], 'handled')
+  t.notOk('pusher.webhook.dedupe_ms' in delivery.attributes)
 })

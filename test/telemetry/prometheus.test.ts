@@ -83,6 +83,13 @@ t.test('close() removes the metrics from the registry and stops recording; a sec
   t.equal(await registry.metrics(), '\n', 'registered again after close, and removed again')
 })
 
+t.test('a registry that already holds one of the names: prom-client refuses, and none of the plugin\'s metrics is left behind', async (t) => {
+  const registry = new Registry()
+  new Counter({ name: 'pusher_webhook_events_total', help: 'the app\'s own, by chance', registers: [registry] }) // eslint-disable-line no-new
+  t.throws(() => prometheusMetrics({ registry }), /already been registered/)
+  t.same(registry.getMetricsAsArray().map((metric) => metric.name), ['pusher_webhook_events_total'])
+})
+
 t.test('prom-client\'s global registry by default', async (t) => {
   const { register } = await import('prom-client')
   const metrics = prometheusMetrics()
