@@ -16,6 +16,7 @@ import { queueNotConfigured } from './lib/queue/not-configured'
 import { createTriggers } from './lib/send/triggers'
 import { decorateRequestPusher } from './lib/send/request-pusher'
 import { createServerApi } from './lib/send/users-and-channels'
+import { createServerPresence, warnWithoutPresenceRoute } from './lib/presence/server-presence'
 
 async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions): Promise<void> {
   if (fastify.hasDecorator('pusher')) throw new AlreadyRegisteredError()
@@ -48,6 +49,11 @@ async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions):
   const notify = createNotify(triggers.trigger, resolved.notificationChannel)
   const queue = queueing?.api ?? queueNotConfigured
   const decorator = createDecorator(client, { trigger: triggers.trigger, triggerBatch: triggers.triggerBatch, notify, queue, ...serverApi }, { handlerTimeout: resolved.handlerTimeout })
+  if (resolved.presence !== undefined) {
+    const presence = createServerPresence(resolved.presence, { webhooks: decorator.pusher.webhooks, api: serverApi, fastify, handlerTimeout: resolved.handlerTimeout })
+    Object.assign(decorator.pusher, { presence })
+    warnWithoutPresenceRoute(fastify, resolved.prefix)
+  }
   fastify.decorate('pusher', decorator.pusher)
   decorateRequestPusher(fastify, decorator.pusher, { ...resolved.send, queued: queueing !== undefined })
   await fastify.register(pusherRoutes, {
@@ -77,6 +83,8 @@ export {
 } from './lib/schemas'
 export { redisDedupeStore } from './lib/webhooks/dedupe/redis-store'
 export { memoryDedupeStore } from './lib/webhooks/dedupe/memory-store'
+export { redisPresenceStore } from './lib/presence/redis-store'
+export { memoryPresenceStore } from './lib/presence/memory-store'
 export { diagnosticChannels } from './lib/telemetry/channels'
 export * as errors from './lib/errors'
 export type * from './types/index'

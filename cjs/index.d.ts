@@ -24,7 +24,10 @@ import {
   TriggerResponse, FastifyPusher, RequestPusher,
   diagnosticChannels, PusherApiKind, PusherApiMessage, PusherAuthResult, PusherAuthMessage,
   PusherWebhookOutcome, PusherWebhookMessage, PusherWebhookEventMessage, PusherQueueMessage, PusherBatchMessage,
-  PusherTelemetry, CacheChannelLoader
+  PusherTelemetry, CacheChannelLoader,
+  redisPresenceStore, memoryPresenceStore, PresenceStore, PresenceChange, PresenceOutcome, PresenceLimits,
+  RedisPresenceStoreOptions, FastifyPusherPresenceOptions, PresenceStatusChange, PresenceHandler, PresenceSyncResult,
+  FastifyPusherPresence
 } from '../dist/index'
 
 type FastifyPusherPlugin = typeof import('../dist/index').fastifyPusher
@@ -48,7 +51,10 @@ declare namespace fastifyPusher {
     TriggerResponse, FastifyPusher, RequestPusher,
     diagnosticChannels, PusherApiKind, PusherApiMessage, PusherAuthResult, PusherAuthMessage,
     PusherWebhookOutcome, PusherWebhookMessage, PusherWebhookEventMessage, PusherQueueMessage, PusherBatchMessage,
-    PusherTelemetry, CacheChannelLoader
+    PusherTelemetry, CacheChannelLoader,
+    redisPresenceStore, memoryPresenceStore, PresenceStore, PresenceChange, PresenceOutcome, PresenceLimits,
+    RedisPresenceStoreOptions, FastifyPusherPresenceOptions, PresenceStatusChange, PresenceHandler, PresenceSyncResult,
+    FastifyPusherPresence
   }
   export const fastifyPusher: FastifyPusherPlugin
   export { fastifyPusher as default }

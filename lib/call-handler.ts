@@ -1,4 +1,4 @@
-import { HandlerFailedError, HandlerTimeoutError, WebhookHandlerTimeoutError } from './errors'
+import { HandlerFailedError, HandlerTimeoutError, PresenceStoreError, WebhookHandlerTimeoutError } from './errors'
 import type { MaybePromise } from '../types/index'
 
 export const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
@@ -19,9 +19,13 @@ export function clientErrorStatus (error: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status <= 499 ? status : undefined
 }
 
-/** A thrown 4xx error or a handler timeout passes through as is; anything else becomes FST_PUSHER_HANDLER_FAILED. */
+/**
+ * A thrown 4xx error, a handler timeout or a failure of the presence store (whose handlers are the
+ * plugin's own) passes through as is; anything else becomes FST_PUSHER_HANDLER_FAILED.
+ */
 export function handlerError (name: string, error: unknown): unknown {
-  return clientErrorStatus(error) !== undefined || error instanceof HandlerTimeoutError || error instanceof WebhookHandlerTimeoutError
+  return clientErrorStatus(error) !== undefined || error instanceof HandlerTimeoutError || error instanceof WebhookHandlerTimeoutError ||
+    error instanceof PresenceStoreError
     ? error
     : new HandlerFailedError(name, { cause: error })
 }

@@ -184,6 +184,19 @@ export const WebhookBodyError = createError(
   400
 )
 
+// Presence on the server
+export const PresenceStoreError = createError(
+  'FST_PUSHER_PRESENCE_STORE_FAILED',
+  'The presence store failed; retry later',
+  500
+)
+export const InvalidPresenceQueryError = createError(
+  'FST_PUSHER_INVALID_PRESENCE_QUERY',
+  'presence.%s: %s',
+  500,
+  TypeError
+)
+
 // Sending (server -> Pusher)
 export const ApiError = createError(
   'FST_PUSHER_API_ERROR',

@@ -19,16 +19,19 @@ export interface PusherRoutesOptions {
   webhooks: WebhookOptions
 }
 
-/** The plugin's routes, registered (encapsulated) under `prefix`; each group owns its parsers. */
+/** The plugin's routes, registered (encapsulated) under `prefix`; each group owns its parsers (a group whose routeOptions is false is left out). */
 export async function pusherRoutes (fastify: FastifyInstance, { authPath, userAuthPath, client, decorator, routeOptions, webhooks }: PusherRoutesOptions): Promise<void> {
   fastify.setErrorHandler(ownErrorsOnly)
   // Options are passed on one by one: passing `prefix` on would nest it twice.
-  await fastify.register(authRoutes, {
-    authPath,
-    userAuthPath,
-    context: authorizeContext(client, decorator),
-    routeOptions: { auth: routeOptions.auth, userAuth: routeOptions.userAuth }
-  })
+  if (routeOptions.auth !== false || routeOptions.userAuth !== false) {
+    await fastify.register(authRoutes, {
+      authPath,
+      userAuthPath,
+      context: authorizeContext(client, decorator),
+      routeOptions: { auth: routeOptions.auth, userAuth: routeOptions.userAuth }
+    })
+  }
+  if (routeOptions.webhooks === false) return
   await fastify.register(webhookRoutes, {
     tokens: webhookTokens([signingToken(client), ...webhooks.keys.map(({ key, secret }) => pairToken(key, secret))]),
     handlers: decorator.webhookHandlers,

@@ -27,7 +27,17 @@ import fastifyPusher, {
   type WebhookDelivery,
   type WebhookEvent,
   memoryDedupeStore,
-  redisDedupeStore
+  redisDedupeStore,
+  memoryPresenceStore,
+  redisPresenceStore,
+  type FastifyPusherPresence,
+  type PresenceChange,
+  type PresenceLimits,
+  type PresenceOutcome,
+  type PresenceStatusChange,
+  type PresenceStore,
+  type PresenceSyncResult,
+  type RedisLike
 } from '..'
 import Redis from 'ioredis'
 import { authRequest, cacheMissWebhook, presenceWebhook, pusherTestClient, signWebhook, type ScriptedFailure, type SentEvent } from '../dist/lib/testing'
@@ -255,3 +265,35 @@ app.pusher.cacheChannel('rooms.{room}', async () => undefined, { event: 'room.st
 expectError(app.pusher.cacheChannel('orders.{orderId}', ({ nope }) => ({ data: nope })))
 expectError(app.pusher.cacheChannel('orders.{orderId}', () => ({ event: 'x' })))
 expectError(app.pusher.cacheChannel('orders.{orderId}', () => ({ data: 1 }), { event: 5 }))
+
+// Presence on the server: the option, the store types, and app.pusher.presence (set only with the option).
+expectAssignable<FastifyPusherOptions>({ presence: true })
+expectAssignable<FastifyPusherOptions>({ presence: { store: redisPresenceStore({} as RedisLike, { prefix: 'p:' }), maxChannels: 10, maxMembersPerChannel: 5, historyMs: 1000 } })
+expectAssignable<FastifyPusherOptions>({ presence: { store: memoryPresenceStore() } })
+expectError<FastifyPusherOptions>({ presence: 'yes' })
+expectError<FastifyPusherOptions>({ presence: { maxChannels: '10' } })
+expectAssignable<FastifyPusherOptions>({ routeOptions: { auth: false, userAuth: false, webhooks: false } })
+const customPresenceStore: PresenceStore = {
+  apply: (changes: readonly PresenceChange[], limits: PresenceLimits): PresenceOutcome[] => changes.map(() => limits.maxChannels > 0 ? 'same' : 'full'),
+  members: async () => [],
+  channelsOf: () => [],
+  channels: () => []
+}
+expectAssignable<FastifyPusherOptions>({ presence: { store: customPresenceStore } })
+expectError<PresenceStore>({ apply: () => ['gone'], members: () => [], channelsOf: () => [], channels: () => [] })
+expectType<FastifyPusherPresence | undefined>(app.pusher.presence)
+const presence = app.pusher.presence!
+expectType<Promise<string[]>>(presence.members('presence-room'))
+expectType<Promise<string[]>>(presence.channelsOf(7))
+expectType<Promise<boolean>>(presence.isOnline('ann'))
+expectType<Promise<PresenceSyncResult>>(presence.sync())
+expectType<Promise<PresenceSyncResult>>(presence.sync('presence-room'))
+presence.on('online', (change) => {
+  expectType<PresenceStatusChange>(change)
+  expectType<string>(change.userId)
+  expectType<string>(change.channel)
+  expectType<number>(change.timeMs)
+})
+presence.on('offline', async () => {})
+expectError(presence.on('away', () => {}))
+expectError(presence.members())

@@ -8,9 +8,12 @@ import type {
   WebhookEvent, WebhookEventName
 } from '../lib/schemas'
 import type { WebhookDedupeStore } from './dedupe-store'
+import type { PresenceStore } from './presence-store'
 import type { MaybePromise } from './maybe-promise'
 
 export type { WebhookDedupeStore, ClaimState } from './dedupe-store'
+export type { PresenceStore, PresenceChange, PresenceOutcome, PresenceLimits } from './presence-store'
+export type { RedisPresenceStoreOptions } from '../lib/presence/redis-store'
 export type { RedisLike, RedisDedupeStoreOptions } from '../lib/webhooks/dedupe/redis-store'
 export type { WebhookEventName } from '../lib/schemas'
 export type {
@@ -51,6 +54,12 @@ export interface FastifyPusherOptions {
   closeTimeout?: number
   /** Durable sending on BullMQ and Redis: `app.pusher.queue` (see the README, "Durable sending"). */
   queue?: FastifyPusherQueueOptions
+  /**
+   * Who is online, kept on the server from the presence webhooks: `app.pusher.presence` (see the README,
+   * "Presence on the server"). `true` keeps it in memory; `{ store: redisPresenceStore(redis) }` shares it
+   * between instances. Default off.
+   */
+  presence?: boolean | FastifyPusherPresenceOptions
   /** PUSHER_TIMEOUT: ms before an API request is aborted. Default 5000; 0 for none. */
   timeout?: number
   /** PUSHER_ENCRYPTION_MASTER_KEY_BASE64: 32 bytes in base64, for private-encrypted channels. */
@@ -96,6 +105,52 @@ export interface FastifyPusherOptions {
   handlerTimeout?: number
 }
 
+export interface FastifyPusherPresenceOptions {
+  /** Where the state is kept. Default: in this process's memory. `redisPresenceStore(redis)` shares it. */
+  store?: PresenceStore
+  /** Channels with members, at most: past it, a member of another channel is not stored (one warning). Default 10000. */
+  maxChannels?: number
+  /** Members per channel, at most (Pusher's own limit is 100). Default 100. */
+  maxMembersPerChannel?: number
+  /** How long a departure is remembered, so that an older join delivered late cannot undo it, in ms. Default 600000. */
+  historyMs?: number
+}
+
+/** A user who came online (entered their first presence channel) or went offline (left their last one). */
+export interface PresenceStatusChange {
+  userId: string
+  /** The channel whose join or departure made the change. */
+  channel: string
+  /** The delivery's `time_ms` (this server's clock for a change `sync()` made). */
+  timeMs: number
+}
+
+export type PresenceHandler = (change: PresenceStatusChange) => MaybePromise<unknown>
+
+/** What `presence.sync()` did. */
+export interface PresenceSyncResult {
+  /** Channels compared with the API. */
+  channels: number
+  /** Members the store did not hold, now stored. */
+  added: number
+  /** Members the store held that the API no longer lists, now removed. */
+  removed: number
+}
+
+/** `app.pusher.presence`: who is online, from the presence webhooks (set only with the `presence` option). */
+export interface FastifyPusherPresence {
+  /** The user ids in a presence channel. */
+  members: (channel: string) => Promise<string[]>
+  /** The presence channels a user is in. */
+  channelsOf: (userId: string | number) => Promise<string[]>
+  /** Whether the user is in at least one presence channel. */
+  isOnline: (userId: string | number) => Promise<boolean>
+  /** `online`: a user entered their first presence channel; `offline`: they left their last. Once per change, across instances sharing a store. */
+  on: (event: 'online' | 'offline', handler: PresenceHandler) => void
+  /** Makes the store match the API: one channel's members, or (no channel) every occupied presence channel's. */
+  sync: (channel?: string) => Promise<PresenceSyncResult>
+}
+
 export interface WebhookDedupeOptions {
   /** How long a handled event is remembered, in ms. Default 600000 (10 minutes: longer than Pusher's retries). */
   ttlMs?: number
@@ -125,12 +180,12 @@ export interface PusherRouteOptions {
 }
 
 export interface FastifyPusherRouteOptions {
-  /** POST {prefix}{authPath} */
-  auth?: PusherRouteOptions
-  /** POST {prefix}{userAuthPath} */
-  userAuth?: PusherRouteOptions
-  /** POST {prefix}/events/* */
-  webhooks?: PusherRouteOptions
+  /** POST {prefix}{authPath}; false: not declared. */
+  auth?: PusherRouteOptions | false
+  /** POST {prefix}{userAuthPath}; false: not declared. */
+  userAuth?: PusherRouteOptions | false
+  /** POST {prefix}/events/*; false: not declared. */
+  webhooks?: PusherRouteOptions | false
 }
 
 /** Return true to let `socketId` subscribe to the private, encrypted or presence channel `channelName`. */
@@ -377,6 +432,8 @@ export interface FastifyPusher {
    */
   cacheChannel: <Pattern extends string>(pattern: Pattern, loader: CacheChannelLoader<Pattern>, options?: { event?: string }) => void
   readonly webhooks: FastifyPusherWebhooks
+  /** Who is online (the `presence` option): undefined without it. */
+  readonly presence?: FastifyPusherPresence
 }
 
 /**

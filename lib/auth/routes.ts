@@ -9,15 +9,16 @@ export interface AuthRoutesOptions {
   authPath: string
   userAuthPath: string
   context: AuthorizeContext
-  routeOptions: { auth: PusherRouteOptions, userAuth: PusherRouteOptions }
+  routeOptions: { auth: PusherRouteOptions | false, userAuth: PusherRouteOptions | false }
 }
 
 /**
  * The client -> server routes, in one encapsulated scope: the form and JSON parsers
- * here are theirs alone, whatever the application registered for itself.
+ * here are theirs alone, whatever the application registered for itself. A group whose
+ * `routeOptions` is false is not declared.
  */
 export async function authRoutes (fastify: FastifyInstance, { authPath, userAuthPath, context, routeOptions }: AuthRoutesOptions): Promise<void> {
   authParsers(fastify)
-  channelAuthRoute(fastify, authPath, context, routeOptions.auth)
-  userAuthRoute(fastify, userAuthPath, context.client, context.handlers, routeOptions.userAuth)
+  if (routeOptions.auth !== false) channelAuthRoute(fastify, authPath, context, routeOptions.auth)
+  if (routeOptions.userAuth !== false) userAuthRoute(fastify, userAuthPath, context.client, context.handlers, routeOptions.userAuth)
 }

@@ -3,6 +3,7 @@ import type Pusher = require('pusher')
 import type { FastifyPusherOptions } from '../../types/index'
 import { InvalidOptionError, MissingOptionError } from '../errors'
 import { resolveRouteOptions, type ResolvedRouteOptions } from './route-options'
+import { resolvePresenceOptions, type PresenceOptions } from './presence-options'
 import { resolveQueueOptions, type QueueOptions } from './queue-options'
 import { resolveSendOptions, type SendOptions } from './send-options'
 import { resolveWebhookOptions, type WebhookOptions } from './webhook-options'
@@ -62,6 +63,8 @@ export interface ResolvedOptions extends SendOptions {
   handlerTimeout: number
   /** Durable sending, when the `queue` option is set. */
   queue?: QueueOptions
+  /** The presence store, when the `presence` option is set. */
+  presence?: PresenceOptions
 }
 
 /**
@@ -85,6 +88,7 @@ export function resolveOptions (options: FastifyPusherOptions, env: Env = proces
     webhooks: resolveWebhookOptions(options),
     handlerTimeout: resolveHandlerTimeout(options.handlerTimeout),
     queue: resolveQueueOptions(options),
+    presence: resolvePresenceOptions(options.presence),
     ...resolveSendOptions(options)
   }
   if (resolved.authPath === resolved.userAuthPath) {

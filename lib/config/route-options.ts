@@ -4,7 +4,8 @@ import { InvalidOptionError } from '../errors'
 
 const GROUPS = ['auth', 'userAuth', 'webhooks'] as const
 type Group = typeof GROUPS[number]
-export type ResolvedRouteOptions = Record<Group, PusherRouteOptions>
+/** Each group's options, or false: that group's routes are not declared. */
+export type ResolvedRouteOptions = Record<Group, PusherRouteOptions | false>
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value)
@@ -33,7 +34,11 @@ export function resolveRouteOptions (value: unknown): ResolvedRouteOptions {
       throw new InvalidOptionError(`routeOptions.${group}`, `is not a group of routes: use ${GROUPS.join(', ')}`)
     }
     if (options === undefined) continue
-    if (!isObject(options)) throw new InvalidOptionError(`routeOptions.${group}`, 'must be an object')
+    if (options === false) {
+      resolved[group as Group] = false
+      continue
+    }
+    if (!isObject(options)) throw new InvalidOptionError(`routeOptions.${group}`, 'must be an object, or false to leave these routes out')
     for (const [field, fieldValue] of Object.entries(options)) {
       const check = FIELDS[field as keyof PusherRouteOptions]
       const name = `routeOptions.${group}.${field}`

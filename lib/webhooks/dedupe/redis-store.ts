@@ -1,9 +1,7 @@
 import type { ClaimState, WebhookDedupeStore } from '../../../types/dedupe-store'
+import { redisCall, type RedisLike } from '../../redis-call'
 
-/** The part of an `ioredis` client the store uses (any client with this call will do). */
-export interface RedisLike {
-  pipeline (commands: Array<Array<string | number>>): { exec: () => Promise<Array<[Error | null, unknown]> | null> }
-}
+export type { RedisLike } from '../../redis-call'
 
 export interface RedisDedupeStoreOptions {
   /** Prepended to every key. Default `fastify-pusher:webhook:`. */
@@ -34,13 +32,7 @@ const STATES: readonly ClaimState[] = ['claimed', 'running', 'done']
  * to encode, whatever the number of events; atomic for the whole call).
  */
 export function redisDedupeStore (redis: RedisLike, { prefix = 'fastify-pusher:webhook:' }: RedisDedupeStoreOptions = {}): WebhookDedupeStore {
-  const run = async (command: Array<string | number>): Promise<unknown> => {
-    const [answer] = await redis.pipeline([command]).exec() ?? []
-    if (answer === undefined) throw new Error('Redis answered nothing (an aborted transaction?)')
-    const [error, reply] = answer
-    if (error !== null) throw error
-    return reply
-  }
+  const run = async (command: Array<string | number>): Promise<unknown> => await redisCall(redis, command)
   const keys = (delivery: string, units: string[]): string[] => units.map((unit) => `${prefix}${delivery}:${unit}`)
   return {
     claim: async (delivery, units, lockMs) => {

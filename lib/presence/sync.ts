@@ -1,0 +1,50 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { PresenceSyncResult } from '../../types/index'
+import type { PresenceChange, PresenceStore } from '../../types/presence-store'
+import { presenceChannel, storeCall, type Presence } from './presence'
+
+interface Api {
+  presenceUsers: (name: string) => Promise<Array<{ id: string | number }>>
+  channelsInfo: (options: { prefix: string }) => Promise<Record<string, unknown>>
+}
+
+/**
+ * `presence.sync(channel?)`: the store made to match the API, for after an outage longer than
+ * Pusher's retries. One channel: its members as `presenceUsers` answers. None: every occupied presence
+ * channel (`channelsInfo`), and every channel the store holds that is no longer occupied (emptied), one
+ * channel at a time. The changes carry this server's clock (`Date.now()`) and go through the store like
+ * the webhooks' (so `online` and `offline` are told); a webhook sent before the sync is then older.
+ */
+export function createSync (store: PresenceStore, apply: Presence['apply'], api: Api, log: FastifyBaseLogger) {
+  const syncChannel = async (channel: string, occupied: boolean, timeMs: number, result: PresenceSyncResult): Promise<void> => {
+    const truth = occupied ? new Set((await api.presenceUsers(channel)).map((user) => String(user.id))) : new Set<string>()
+    const held = await storeCall(() => store.members(channel))
+    const changes: PresenceChange[] = [
+      ...[...truth].map((userId) => ({ channel, userId, present: true, timeMs })),
+      ...held.filter((userId) => !truth.has(userId)).map((userId) => ({ channel, userId, present: false, timeMs }))
+    ]
+    const outcomes = await apply(changes, log)
+    outcomes.forEach((outcome, i) => {
+      if (outcome === 'online' || outcome === 'offline' || outcome === 'changed') {
+        if (changes[i].present) result.added++
+        else result.removed++
+      }
+    })
+    result.channels++
+  }
+
+  return async (channel?: string): Promise<PresenceSyncResult> => {
+    const result: PresenceSyncResult = { channels: 0, added: 0, removed: 0 }
+    const timeMs = Date.now()
+    if (channel !== undefined) {
+      await syncChannel(presenceChannel('sync', channel), true, timeMs, result)
+      return result
+    }
+    const occupied = new Set(Object.keys(await api.channelsInfo({ prefix: 'presence-' })))
+    const held = await storeCall(() => store.channels())
+    for (const name of new Set([...occupied, ...held])) {
+      await syncChannel(name, occupied.has(name), timeMs, result)
+    }
+    return result
+  }
+}
