@@ -21,13 +21,9 @@ const NONE: readonly AnyEventHandler[] = []
 export function createWebhookHandlers ({ handlerTimeout }: { handlerTimeout: number }): { api: FastifyPusherWebhooks, handlers: WebhookHandlers } {
   const category: WebhookHandlers['category'] = {}
   const added: Array<{ name: string, handler: AnyEventHandler }> = []
+  // The handlers of each event name, made when first asked for and again once a handler is added.
   let byName = new Map<string, readonly AnyEventHandler[]>()
-  // What hasWork answered per route: asked on every request, changed only when a handler is added.
-  let routeHasWork = new Map<readonly Category[] | undefined, boolean>()
-  const changed = (): void => {
-    byName = new Map()
-    routeHasWork = new Map()
-  }
+  const changed = (): void => { byName = new Map() }
 
   const forEvent = (name: string): readonly AnyEventHandler[] => {
     let list = byName.get(name)
@@ -59,15 +55,9 @@ export function createWebhookHandlers ({ handlerTimeout }: { handlerTimeout: num
     }
   } as FastifyPusherWebhooks
 
-  const hasWork = (categories: readonly Category[] | undefined): boolean => {
-    let answer = routeHasWork.get(categories)
-    if (answer === undefined) {
-      answer = (categories ?? CATEGORIES).some((one) => category[one.handler] !== undefined || one.events.some((name) => forEvent(name).length > 0)) ||
-        (categories === undefined && added.length > 0)
-      routeHasWork.set(categories, answer)
-    }
-    return answer
-  }
+  const hasWork = (categories: readonly Category[] | undefined): boolean =>
+    (categories ?? CATEGORIES).some((one) => category[one.handler] !== undefined || one.events.some((name) => forEvent(name).length > 0)) ||
+    (categories === undefined && added.length > 0)
 
   return { api, handlers: { category, forEvent, hasWork } }
 }

@@ -15,16 +15,8 @@ function runUnit (request: FastifyRequest, work: Work, u: number, delivery: Deli
   return runEach(work.lists[k], 0, request, delivery.events[work.eventIndexes[k]], delivery)
 }
 
-const handlerNames = new Map<string, string>()
-/** `webhooks.on('name')`, the name a failure is reported under (made once per event name). */
-const onHandlerName = (event: string): string => {
-  let name = handlerNames.get(event)
-  if (name === undefined) {
-    name = `webhooks.on('${event.slice(0, 64)}')`
-    if (handlerNames.size < 1000) handlerNames.set(event, name)
-  }
-  return name
-}
+/** `webhooks.on('name')`, the name a failure is reported under. */
+const onHandlerName = (event: string): string => `webhooks.on('${event.slice(0, 64)}')`
 
 /**
  * Calls `list[from..]` one after the other: synchronously while they answer

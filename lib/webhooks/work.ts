@@ -22,15 +22,6 @@ export interface Work {
   lists: Array<readonly Function[]>
 }
 
-/** An event unit's id, its index as text: made once per index, not once per delivery. */
-const INDEX_IDS: string[] = []
-const MAX_CACHED_INDEX = 10_000
-function indexId (index: number): string {
-  if (index >= MAX_CACHED_INDEX) return String(index)
-  while (INDEX_IDS.length <= index) INDEX_IDS.push(String(INDEX_IDS.length))
-  return INDEX_IDS[index]
-}
-
 /**
  * The work a route has for a delivery, in order: each category handler of the route's
  * categories once (with that category's events), then each event of those categories,
@@ -57,7 +48,7 @@ export function workOf (request: FastifyRequest, handlers: WebhookHandlers, cate
       wanted = names === undefined || names.has(name)
     }
     if (wanted && list.length > 0) {
-      work.ids.push(indexId(index))
+      work.ids.push(String(index))
       work.eventIndexes.push(index)
       work.lists.push(list)
     } else if (!known) {
