@@ -193,7 +193,7 @@ export const PresenceStoreError = createError(
 export const InvalidPresenceQueryError = createError(
   'FST_PUSHER_INVALID_PRESENCE_QUERY',
   'presence.%s: %s',
-  500,
+  400,
   TypeError
 )
 

@@ -9,9 +9,13 @@ import { userId as validUserId } from '../auth/user-data'
 
 const CHANNEL_NAME = new RegExp(CHANNEL_NAME_PATTERN)
 
+/** Whether `channel` is a presence channel's name (Pusher's characters, at most 164 of them). */
+export const isPresenceChannel = (channel: unknown): channel is string =>
+  typeof channel === 'string' && channel.startsWith('presence-') && channel.length <= CHANNEL_NAME_MAX_LENGTH && CHANNEL_NAME.test(channel)
+
 /** A presence channel's name, or FST_PUSHER_INVALID_PRESENCE_QUERY naming the method. */
 export function presenceChannel (method: string, channel: unknown): string {
-  if (typeof channel === 'string' && channel.startsWith('presence-') && channel.length <= CHANNEL_NAME_MAX_LENGTH && CHANNEL_NAME.test(channel)) return channel
+  if (isPresenceChannel(channel)) return channel
   throw new InvalidPresenceQueryError(method, `the channel must be a presence- channel name of at most ${CHANNEL_NAME_MAX_LENGTH} characters`)
 }
 

@@ -2,14 +2,18 @@ import type { PresenceOutcome, PresenceStore } from '../../types/presence-store'
 import { redisCall, type RedisLike } from '../redis-call'
 
 export interface RedisPresenceStoreOptions {
-  /** Prepended to every key. Default `{fastify-pusher:presence}:` (one hash tag: every key in one Redis Cluster slot). */
+  /**
+   * Prepended to every key. Default `{fastify-pusher:presence}:`. On a Redis Cluster it must hold a hash
+   * tag (`{...}`), so that every key is in one slot: the script reaches keys it builds itself.
+   */
   prefix?: string
 }
 
 /**
  * Applies the changes (ARGV from 5: channel, user, 1 or 0, time_ms, per change) in order, and answers
  * each one's outcome. Keys: `members:{channel}` (hash: user -> time of the join), `left:{channel}`
- * (sorted set: user by time of the departure, the last historyMs only), `channels-of:{user}` (set),
+ * (sorted set: user by time of the departure, the last historyMs only, and at most maxMembers of
+ * them), `channels-of:{user}` (set),
  * `occupied` (KEYS[1]: the channels with members; it routes the script to the slot of the prefix's
  * hash tag on a Redis Cluster). Times stay the strings they came as (Lua prints
  * large numbers in exponent form).
@@ -41,6 +45,7 @@ for i = 5, #ARGV, 4 do
     end
   else
     redis.call('ZADD', left, time, user)
+    redis.call('ZREMRANGEBYRANK', left, 0, -maxMembers - 1)
     redis.call('PEXPIRE', left, historyMs)
     if joined then
       redis.call('HDEL', members, user)
@@ -59,7 +64,7 @@ return outcomes`
  * A presence store in Redis, shared by every app instance that uses the same Redis: a list of
  * changes is applied by one Lua script (`EVAL`), atomically, so the instance that applies a change is
  * the only one that sees its `online` or `offline` outcome. Departures are kept `historyMs` (a sorted
- * set per channel, pruned on every write and expiring with it).
+ * set per channel, pruned on every write, expiring with it, and capped at maxMembersPerChannel).
  */
 export function redisPresenceStore (redis: RedisLike, { prefix = '{fastify-pusher:presence}:' }: RedisPresenceStoreOptions = {}): PresenceStore {
   const run = async (command: Array<string | number>): Promise<unknown> => await redisCall(redis, command)

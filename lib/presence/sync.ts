@@ -12,15 +12,18 @@ interface Api {
  * `presence.sync(channel?)`: the store made to match the API, for after an outage longer than
  * Pusher's retries. One channel: its members as `presenceUsers` answers. None: every occupied presence
  * channel (`channelsInfo`), and every channel the store holds that is no longer occupied (emptied), one
- * channel at a time. The changes carry this server's clock (`Date.now()`) and go through the store like
- * the webhooks' (so `online` and `offline` are told); a webhook sent before the sync is then older.
+ * channel at a time. Only the differences are applied: they carry this server's clock (`Date.now()`)
+ * and go through the store like the webhooks' (so `online` and `offline` are told, and a change the
+ * store holds a newer time for is stale); a webhook sent before the sync is then older.
  */
 export function createSync (store: PresenceStore, apply: Presence['apply'], api: Api, log: FastifyBaseLogger) {
   const syncChannel = async (channel: string, occupied: boolean, timeMs: number, result: PresenceSyncResult): Promise<void> => {
     const truth = occupied ? new Set((await api.presenceUsers(channel)).map((user) => String(user.id))) : new Set<string>()
     const held = await storeCall(() => store.members(channel))
+    const holds = new Set(held)
+    // Only what differs: a member both know keeps the time of their join.
     const changes: PresenceChange[] = [
-      ...[...truth].map((userId) => ({ channel, userId, present: true, timeMs })),
+      ...[...truth].filter((userId) => !holds.has(userId)).map((userId) => ({ channel, userId, present: true, timeMs })),
       ...held.filter((userId) => !truth.has(userId)).map((userId) => ({ channel, userId, present: false, timeMs }))
     ]
     const outcomes = await apply(changes, log)

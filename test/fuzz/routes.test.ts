@@ -39,7 +39,8 @@ const body = fc.oneof(
   // A valid delivery whose client_event data is nested deep (soketi sends it as the object itself), with or without a key secure-json-parse scans for.
   fc.tuple(fc.integer({ min: 1, max: 12_000 }), fc.boolean()).map(([depth, scanned]) =>
     `{"time_ms":1,"events":[{"name":"client_event","channel":"private-a","event":"client-x","data":${scanned ? '{"constructor":1,"b":' : ''}${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}${scanned ? '}' : ''}}]}`),
-  fc.integer({ min: 1, max: 300_000 }).map((size) => `socket_id=1.1&channel_name=${'a'.repeat(size)}`),
+  // (Of a letter that is no hex digit: 64 of them in an echoed name would look like a signature in the logs.)
+  fc.integer({ min: 1, max: 300_000 }).map((size) => `socket_id=1.1&channel_name=${'x'.repeat(size)}`),
   fc.integer({ min: 1, max: 400 }).map((n) => 'socket_id=1.1' + Array.from({ length: n }, (_, i) => `&channel_name[${i}]=private-${i % 150}`).join('')),
   fc.integer({ min: 1, max: 200 }).map((n) => JSON.stringify({ socket_id: '1.1', ...Object.fromEntries(Array.from({ length: n }, (_, i) => [`channel_name[${i}]`, `private-${i}`])) }))
 )

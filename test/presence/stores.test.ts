@@ -85,6 +85,10 @@ t.test('redis store: departures expire with the channel\'s sorted set, and the k
   t.same(keys, ['{fastify-pusher:presence}:left:presence-a'], 'only the departure is left')
   const ttl = await client.pttl(keys[0])
   t.ok(ttl > 0 && ttl <= 60_000, `it expires within historyMs (${ttl} ms)`)
+  const capped = { ...LIMITS, maxMembersPerChannel: 3 }
+  await store.apply(Array.from({ length: 10 }, (_, i) => leave('presence-b', `u${i}`, i)), capped)
+  t.equal(await client.zcard('{fastify-pusher:presence}:left:presence-b'), 3, 'a channel\'s departures are capped at maxMembersPerChannel')
+  t.same(await store.apply([join('presence-b', 'u9', 5), join('presence-b', 'u0', 5)], capped), ['stale', 'online'], 'the newest are kept')
   const prefixed = redisPresenceStore(client, { prefix: 'app1:' })
   await prefixed.apply([join('presence-a', 'u1', 0)], LIMITS)
   t.same(await client.hkeys('app1:members:presence-a'), ['u1'], 'a prefix of one\'s own')

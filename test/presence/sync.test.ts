@@ -55,6 +55,22 @@ t.test('sync(): every occupied presence channel, and the channels the store hold
   ], 'no query for a channel that is not occupied')
 })
 
+t.test('sync() against the webhooks: only the differences carry the sync\'s time', async (t) => {
+  const { app, presence, deliver } = await syncedApp(t, { users: { 'presence-a': ['u1', 'u2'] } })
+  await deliver('presence-a', ['u2']) // held since T, long before the sync
+  t.same(await presence.sync('presence-a'), { channels: 1, added: 1, removed: 0 })
+  const left = async (userId: string, timeMs: number): Promise<void> => {
+    const signed = presenceWebhook({ key: 'test-key', secret: 'test-secret' }, { channel: 'presence-a', removed: [userId], time_ms: timeMs })
+    t.equal((await app.inject({ method: 'POST', url: '/pusher/events/presence', ...signed })).statusCode, 200)
+  }
+  await left('u1', Date.now() - 60_000)
+  t.same((await presence.members('presence-a')).sort(), ['u1', 'u2'], 'a departure sent before the sync is older than its join of u1')
+  await left('u2', T + 1)
+  t.same(await presence.members('presence-a'), ['u1'], 'u2, whom both knew, kept the time of their join: a later departure applies')
+  await left('u1', Date.now() + 1000)
+  t.same(await presence.members('presence-a'), [], 'a departure after the sync applies')
+})
+
 t.test('sync() rejects with the sender\'s typed errors; the store keeps what it had', async (t) => {
   for (const [failure, code] of [[{ status: 429 }, 'FST_PUSHER_API_ERROR'], ['timeout', 'FST_PUSHER_API_TIMEOUT'], ['unreachable', 'FST_PUSHER_API_UNREACHABLE']] as const) {
     const { presence, deliver } = await syncedApp(t, { users: { 'presence-a': [] }, fail: (call) => call.path.endsWith('/users') ? failure : undefined })

@@ -83,6 +83,46 @@ t.test('the app\'s own presence handlers run too, and see the store already chan
   t.same(seen.sort(), ['on u1 true', 'presence 1'])
 })
 
+t.test('a presence event the store cannot take is left out, with a warning; the delivery succeeds', async (t) => {
+  const logs = captureLogs()
+  const { app, presence, changes } = await presenceApp(t, {}, logs.logger)
+  const events = [
+    { name: 'member_added', channel: 'private-a', user_id: 'u1' },
+    { name: 'member_added', channel: 'presence-a\nb', user_id: 'u1' },
+    { name: 'member_added', channel: 'presence-a', user_id: '' },
+    { name: 'member_added', channel: 'presence-a', user_id: 'x'.repeat(129) },
+    { name: 'channel_vacated', channel: 'presence-a b' }
+  ]
+  const res = await post(app, signWebhook(creds, { time_ms: Date.now(), events }), '')
+  t.equal(res.statusCode, 200)
+  const ahead = await post(app, presenceWebhook(creds, { channel: 'presence-a', added: ['u1'], time_ms: Date.now() + 120_000 }))
+  t.equal(ahead.statusCode, 200)
+  t.same(await presence.channelsOf('u1'), [])
+  t.same(await presence.members('presence-a'), [])
+  t.same(changes, [])
+  const warned = logs.lines.filter((line) => line.level === 40).map((line) => line.msg.replace('fastify-pusher: a presence event was left out of the presence store: ', ''))
+  t.same(warned, [
+    'not a presence channel name', 'not a presence channel name', 'not a user id of 1 to 128 characters', 'not a user id of 1 to 128 characters',
+    'not a presence channel name', 'its time_ms is more than a minute ahead of this server\'s clock'
+  ], 'each named, none echoing what it was given')
+  t.equal((await post(app, presenceWebhook(creds, { channel: 'presence-a', added: ['u1'], time_ms: Date.now() + 30_000 }))).statusCode, 200)
+  t.same(await presence.members('presence-a'), ['u1'], 'within a minute ahead: applied')
+})
+
+t.test('a retry after the app\'s own handler failed applies nothing twice: online is told once', async (t) => {
+  const { app, presence, changes } = await presenceApp(t)
+  let fail = true
+  app.pusher.webhooks.on('member_added', () => {
+    if (fail) throw new Error('try again')
+  })
+  const signed = presenceWebhook(creds, { channel: 'presence-a', added: ['u1'] })
+  t.equal((await post(app, signed)).statusCode, 500)
+  fail = false
+  t.equal((await post(app, signed)).statusCode, 200, 'Pusher\'s retry')
+  t.same(changes.map((line) => line.split(' ').slice(0, 2).join(' ')), ['online u1'])
+  t.same(await presence.members('presence-a'), ['u1'])
+})
+
 t.test('channel_vacated clears a presence channel; other channels\' are ignored', async (t) => {
   const { app, presence, changes } = await presenceApp(t)
   await post(app, presenceWebhook(creds, { channel: 'presence-a', added: ['u1', 'u2'], time_ms: T }))
@@ -94,6 +134,9 @@ t.test('channel_vacated clears a presence channel; other channels\' are ignored'
   t.same(changes.slice(2), ['offline u1 presence-a 5'], 'u1 went offline; u2 is still in presence-b')
   t.equal((await post(app, presenceWebhook(creds, { channel: 'presence-a', added: ['u1'], time_ms: T + 1 }))).statusCode, 200)
   t.same(await presence.members('presence-a'), [], 'a join older than the vacating is stale')
+  await post(app, presenceWebhook(creds, { channel: 'presence-a', added: ['u3'], time_ms: T + 10 }))
+  await post(app, signWebhook(creds, { time_ms: T + 8, events: [{ name: 'channel_vacated', channel: 'presence-a' }] }), '/channel_existence')
+  t.same(await presence.members('presence-a'), ['u3'], 'a member who joined after the vacating (delivered first) stays')
 })
 
 t.test('an online or offline handler that fails is logged; the delivery still succeeds, and the next handler runs', async (t) => {
@@ -166,7 +209,7 @@ t.test('the limits: a member past them is not stored, and one warning says so', 
 t.test('queries and on() check what they are given', async (t) => {
   const { presence } = await presenceApp(t)
   for (const channel of ['private-a', 'a', 'presence-a b', `presence-${'x'.repeat(160)}`, 7]) {
-    await t.rejects(presence.members(channel as string), { code: 'FST_PUSHER_INVALID_PRESENCE_QUERY', message: /presence\.members: the channel must be a presence- channel/ })
+    await t.rejects(presence.members(channel as string), { code: 'FST_PUSHER_INVALID_PRESENCE_QUERY', statusCode: 400, message: /presence\.members: the channel must be a presence- channel/ })
   }
   await t.rejects(presence.sync('private-a'), { code: 'FST_PUSHER_INVALID_PRESENCE_QUERY', message: /presence\.sync/ })
   for (const id of ['', 'x'.repeat(129), null, {}]) {
