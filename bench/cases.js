@@ -8,7 +8,7 @@ const webhookHeaders = { 'content-type': 'application/json', 'x-pusher-key': cre
 const webhook = (n) => ({
   headers: webhookHeaders,
   webhook: { secret: credentials.secret, events: JSON.stringify(Array.from({ length: n }, (_, i) => ({ name: 'member_added', channel: 'presence-a', user_id: `u${i}` }))) },
-  path: { plugin: '/pusher/events/presence', handwritten: '/webhook', constant: '/webhook', redis: '/pusher/events/presence', fair: '/webhook' }
+  path: { plugin: '/pusher/events/presence', handwritten: '/webhook', constant: '/webhook', redis: '/pusher/events/presence', fair: '/webhook', fairEvents: '/webhook' }
 })
 
 /** name -> the request (path per contender) */

@@ -17,7 +17,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 2)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const ONLY = process.env.BENCH_CASES?.split(',')
 // otel: the plugin with fastify-pusher/otel on, on the plugin's paths.
-const CONTENDERS = ['plugin', 'handwritten', 'constant', 'otel', 'fair']
+const CONTENDERS = ['plugin', 'handwritten', 'constant', 'otel', 'fair', 'fairEvents']
 for (const request of Object.values(CASES)) request.path.otel = request.path.plugin
 
 async function startServer (kind, env = {}) {
@@ -59,14 +59,18 @@ async function main () {
       results[name] = Object.fromEntries(contenders.map((server) => [server.kind, median(rates[server.kind])]))
       const r = results[name]
       const otel = `   with OpenTelemetry on ${r.otel.toFixed(0).padStart(6)} req/s (${(r.otel / r.plugin).toFixed(2)}x, ${(µs(r.otel) - µs(r.plugin)).toFixed(1)} µs more a request)`
-      const fair = r.fair === undefined ? '' : `   same work by hand ${r.fair.toFixed(0).padStart(6)} req/s, plugin/same work ${(r.plugin / r.fair).toFixed(2)}x`
+      let fair = ''
+      if (r.fair !== undefined) {
+        fair = `   same work by hand ${r.fair.toFixed(0).padStart(6)} req/s, plugin/same work ${(r.plugin / r.fair).toFixed(2)}x` +
+          `   with a mark per event ${r.fairEvents.toFixed(0).padStart(6)} req/s, plugin/that ${(r.plugin / r.fairEvents).toFixed(2)}x`
+      }
       const redis = r.redis === undefined ? '' : `   with the Redis store ${r.redis.toFixed(0).padStart(6)} req/s (${(r.redis / r.plugin).toFixed(2)}x in memory, ${(µs(r.redis) - µs(r.plugin)).toFixed(0)} µs more a delivery)`
       console.log(`${name.padEnd(18)} plugin ${r.plugin.toFixed(0).padStart(6)} req/s   hand-written ${r.handwritten.toFixed(0).padStart(6)} req/s   constant ${r.constant.toFixed(0).padStart(6)} req/s   plugin/hand-written ${(r.plugin / r.handwritten).toFixed(2)}x   plugin/constant ${(r.plugin / r.constant).toFixed(2)}x${fair}${otel}${redis}`)
     }
     const w1 = results['webhook 1 event']
     const w100 = results['webhook 100 events']
     if (w1 !== undefined && w100 !== undefined) {
-      for (const kind of ['plugin', 'fair', 'handwritten']) {
+      for (const kind of ['plugin', 'fair', 'fairEvents', 'handwritten']) {
         console.log(`webhook cost, ${kind.padEnd(11)} ${((µs(w100[kind]) - µs(w1[kind])) / 99).toFixed(2)} µs of CPU per event (from the deliveries of 1 and of 100 events)`)
       }
     }

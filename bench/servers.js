@@ -9,6 +9,9 @@
 //   fair         for webhooks, a hand-written route doing the plugin's work: the signature over the raw
 //                body (the official client), the events validated with Ajv against the schema the plugin
 //                validates with, and SHA-256 dedupe of the body in a Map (bounded as the plugin's store is)
+//   fairEvents   the same, with the dedupe the plugin does: a mark per event (claimed while its handler
+//                runs, done after), so that a retry runs only the events that failed; 409 while another
+//                request holds a claim
 //   otel         the plugin with fastify-pusher/otel on: spans (a BatchSpanProcessor) and metrics (a
 //                PeriodicExportingMetricReader), the SDKs' real pipelines with exporters that drop what they get
 const Fastify = require('fastify')
@@ -51,16 +54,18 @@ async function otel () {
 
 const handle = (event) => event.user_id
 
-async function fair () {
+/**
+ * A hand-written webhook route doing the plugin's work: the signature over the raw body (the official
+ * client), the events validated with Ajv against the schema the plugin validates with, the SHA-256 of the
+ * body; then `dedupe(id, events, reply, now)` runs the events once.
+ */
+async function sameWorkByHand (dedupe) {
   const { createHash } = require('node:crypto')
   const Ajv = require('ajv')
   const { WIRE_PAYLOAD } = require('../dist/lib/schemas/webhooks')
   const app = Fastify()
   const client = new Pusher(credentials)
   const validate = new Ajv().compile(WIRE_PAYLOAD)
-  const done = new Map() // SHA-256 of the body -> when its mark expires
-  const TTL_MS = 600_000
-  const MAX_MARKS = 100_000
   await app.register(async (scope) => {
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, next) => { next(null, body) })
     scope.post('/webhook', async (request, reply) => {
@@ -69,15 +74,59 @@ async function fair () {
       const payload = webhook.getData()
       if (!validate(payload)) return await reply.code(400).send({ ok: false })
       const id = createHash('sha256').update(request.body).digest('base64url')
-      const now = Date.now()
-      if ((done.get(id) ?? 0) > now) return { ok: true }
-      for (const event of payload.events) handle(event)
-      done.set(id, now + TTL_MS)
-      if (done.size > MAX_MARKS) done.delete(done.keys().next().value)
-      return { ok: true }
+      return await dedupe(id, payload.events, reply, Date.now())
     })
   })
   return app
+}
+
+const [TTL_MS, LOCK_MS, MAX_MARKS] = [600_000, 60_000, 100_000]
+
+/** One mark per delivery: SHA-256 of the body -> when it expires. */
+async function fair () {
+  const done = new Map()
+  return await sameWorkByHand(async (id, events, reply, now) => {
+    if ((done.get(id) ?? 0) > now) return { ok: true }
+    for (const event of events) handle(event)
+    done.set(id, now + TTL_MS)
+    if (done.size > MAX_MARKS) done.delete(done.keys().next().value)
+    return { ok: true }
+  })
+}
+
+/**
+ * A mark per event, as the plugin's store behaves: SHA-256 of the body -> one `{ done, expires }` per
+ * event, claimed while its handler runs; a retry skips the events done, and waits (409) while another
+ * request holds a claim. Bounded by the number of marks, oldest delivery first.
+ */
+async function fairEvents () {
+  const marks = new Map()
+  let count = 0
+  return await sameWorkByHand(async (id, events, reply, now) => {
+    let delivery = marks.get(id)
+    if (delivery === undefined) {
+      delivery = events.map(() => ({ done: false, expires: 0 }))
+      marks.set(id, delivery)
+      count += delivery.length
+    }
+    if (delivery.some((mark) => !mark.done && mark.expires > now)) return await reply.code(409).send({ ok: false })
+    const claimed = []
+    for (let i = 0; i < delivery.length; i++) {
+      if (delivery[i].done && delivery[i].expires > now) continue
+      delivery[i] = { done: false, expires: now + LOCK_MS }
+      claimed.push(i)
+    }
+    for (const i of claimed) {
+      handle(events[i])
+      delivery[i] = { done: true, expires: now + TTL_MS }
+    }
+    for (const [oldest, its] of marks) {
+      if (count <= MAX_MARKS) break
+      marks.delete(oldest)
+      count -= its.length
+    }
+    return { ok: true }
+  })
 }
 
 async function handwritten () {
@@ -128,7 +177,7 @@ async function constant () {
   return app
 }
 
-const kinds = { plugin: () => plugin(), handwritten, constant, redis, otel, fair }
+const kinds = { plugin: () => plugin(), handwritten, constant, redis, otel, fair, fairEvents }
 
 async function main () {
   const app = await kinds[process.argv[2]]()
