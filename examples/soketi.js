@@ -46,7 +46,10 @@ async function freePort () {
  *
  * `port` starts it on that port (e.g. again, where a stopped one was) instead of a free one.
  *
- * @param {{ webhooks?: Array<{ url: string, event_types: string[] }>, webhooksBatching?: boolean, appId?: string, key?: string, secret?: string, port?: number }} [options]
+ * `pathPrefix` serves everything under that path (SOKETI_PATH_PREFIX): the HTTP API at
+ * `{pathPrefix}/apps/{appId}/...`, the WebSocket at `{pathPrefix}/app/{key}`.
+ *
+ * @param {{ webhooks?: Array<{ url: string, event_types: string[] }>, webhooksBatching?: boolean, appId?: string, key?: string, secret?: string, port?: number, pathPrefix?: string }} [options]
  */
 async function startSoketi (options = {}) {
   // Non-numeric ids: soketi JSON-parses every SOKETI_* value.
@@ -75,6 +78,7 @@ async function startSoketi (options = {}) {
     SOKETI_USER_AUTHENTICATION_TIMEOUT: '3600000',
     SOKETI_DEFAULT_APP_WEBHOOKS: JSON.stringify(options.webhooks ?? [])
   }
+  if (options.pathPrefix !== undefined) env.SOKETI_PATH_PREFIX = options.pathPrefix
   if (options.webhooksBatching === true) {
     env.SOKETI_WEBHOOKS_BATCHING = 'true'
     env.SOKETI_WEBHOOKS_BATCHING_DURATION = '50'
@@ -102,7 +106,7 @@ async function startSoketi (options = {}) {
   // Ready when its HTTP port answers: polled at most 150 times, 100 ms apart.
   for (let attempt = 0; attempt < 150 && child.exitCode === null; attempt++) {
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/`)
+      const res = await fetch(`http://127.0.0.1:${port}${options.pathPrefix ?? ''}/`)
       if (res.ok) {
         // What fastify-pusher (or the official client) needs to send to this soketi.
         const pusherOptions = { appId, key, secret, host: '127.0.0.1', port, useTLS: false }

@@ -8,7 +8,7 @@ import { buildApp, captureLogs, checkedFastify, credentials, MASTER_KEY, withEnv
 /** The official client's own resolved configuration. */
 const configOf = (app: { pusher: { client: Pusher } }): Record<string, any> => (app.pusher.client as any).config
 
-const ENV_VARS = ['PUSHER_APP_ID', 'PUSHER_KEY', 'PUSHER_SECRET', 'PUSHER_CLUSTER', 'PUSHER_HOST', 'PUSHER_PORT', 'PUSHER_USE_TLS', 'PUSHER_TIMEOUT', 'PUSHER_ENCRYPTION_MASTER_KEY_BASE64', 'PUSHER_URL', 'PUSHER_AUTH']
+const ENV_VARS = ['PUSHER_APP_ID', 'PUSHER_KEY', 'PUSHER_SECRET', 'PUSHER_CLUSTER', 'PUSHER_HOST', 'PUSHER_PORT', 'PUSHER_USE_TLS', 'PUSHER_TIMEOUT', 'PUSHER_ENCRYPTION_MASTER_KEY_BASE64', 'PUSHER_URL', 'PUSHER_PATH', 'PUSHER_AUTH']
 // A developer's own PUSHER_* variables must not leak into these tests.
 for (const name of ENV_VARS) delete process.env[name]
 
@@ -193,7 +193,7 @@ t.test('registering in two sibling scopes is fine: each has its own client', asy
 t.test('register-time errors name the option and say the type, never the value', async (t) => {
   const secret = 'SUPERSECRETVALUE'
   const cases: Array<[Record<string, unknown>, RegExp]> = [
-    [{ url: `http://k:${secret}%E0@h/apps/1` }, /^Invalid option "url": must look like https:\/\/KEY:SECRET@HOST\[:PORT\]\/apps\/APP_ID, with every %-escape valid$/],
+    [{ url: `http://k:${secret}%E0@h/apps/1` }, /^Invalid option "url": must look like https:\/\/KEY:SECRET@HOST\[:PORT\]\[\/PATH\]\/apps\/APP_ID, with every %-escape valid$/],
     [{ port: secret }, /^Invalid option "port": must be a port number from 1 to 65535, got a string$/],
     [{ port: '99999' }, /got a number out of range$/],
     [{ port: 0 }, /got a number out of range$/],

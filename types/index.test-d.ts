@@ -297,3 +297,7 @@ presence.on('online', (change) => {
 presence.on('offline', async () => {})
 expectError(presence.on('away', () => {}))
 expectError(presence.members())
+
+// A server under a path.
+expectAssignable<FastifyPusherOptions>({ appId: '1', key: 'k', secret: 's', host: 'ws.example.com', path: '/ws-path' })
+expectError<FastifyPusherOptions>({ path: 5 })

@@ -64,8 +64,10 @@ export interface FastifyPusherOptions {
   timeout?: number
   /** PUSHER_ENCRYPTION_MASTER_KEY_BASE64: 32 bytes in base64, for private-encrypted channels. */
   encryptionMasterKeyBase64?: string
-  /** PUSHER_URL: `https://KEY:SECRET@HOST[:PORT]/apps/APP_ID`. Individual options override its parts. */
+  /** PUSHER_URL: `https://KEY:SECRET@HOST[:PORT][/PATH]/apps/APP_ID`. Individual options override its parts. */
   url?: string
+  /** PUSHER_PATH: a server under a path (e.g. soketi's SOKETI_PATH_PREFIX): every API call goes to `{path}/apps/{appId}/...`. */
+  path?: string
   /** An http(s).Agent for the API requests. */
   agent?: Agent
   /** A ready `pusher` client to use as is (no credentials needed then). */

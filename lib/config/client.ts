@@ -23,9 +23,22 @@ interface ClientInternals {
  * on every signature (about 9% of each HMAC, measured), and never prints the secret
  * when the client is logged or inspected.
  */
-export function createClient (config: ClientConfig): Pusher {
+export function createClient ({ path, ...config }: ClientConfig): Pusher {
   const secret = createSecretKey(Buffer.from(config.secret, 'utf8'))
-  return new Pusher({ ...config, secret } as unknown as Pusher.Options)
+  const client = new Pusher({ ...config, secret } as unknown as Pusher.Options)
+  if (path !== undefined) underPath(client, path)
+  return client
+}
+
+/**
+ * A server under a path: the official client hard-codes `/apps/{appId}`, so its config's `prefixPath`
+ * (the one place every request's path is made, the client's own requests and the plugin's, before they
+ * are signed) is wrapped: `{path}/apps/{appId}/...`, signed as the server receives it.
+ */
+function underPath (client: Pusher, path: string): void {
+  const config = (client as unknown as { config: { prefixPath: (subPath: string) => string } }).config
+  const prefixPath = config.prefixPath.bind(config)
+  config.prefixPath = (subPath) => path + prefixPath(subPath)
 }
 
 /** A user-supplied client must be the official one (any copy of it): we sign with it. */

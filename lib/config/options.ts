@@ -22,13 +22,14 @@ export const ENV_NAMES = {
   timeout: 'PUSHER_TIMEOUT',
   encryptionMasterKeyBase64: 'PUSHER_ENCRYPTION_MASTER_KEY_BASE64',
   url: 'PUSHER_URL',
+  path: 'PUSHER_PATH',
   authPath: 'PUSHER_AUTH'
 } as const
 
 type EnvOption = keyof typeof ENV_NAMES
 
 /** Options that configure a client, and so cannot be combined with `client`. */
-const CLIENT_OPTIONS = ['appId', 'key', 'secret', 'cluster', 'host', 'port', 'useTLS', 'timeout', 'encryptionMasterKeyBase64', 'url', 'agent'] as const
+const CLIENT_OPTIONS = ['appId', 'key', 'secret', 'cluster', 'host', 'port', 'useTLS', 'timeout', 'encryptionMasterKeyBase64', 'url', 'path', 'agent'] as const
 
 export const DEFAULT_PREFIX = '/pusher'
 export const DEFAULT_AUTH_PATH = '/auth'
@@ -46,6 +47,8 @@ export interface ClientConfig {
   cluster?: string
   host?: string
   port?: number
+  /** A server under a path: every API call goes to `{path}/apps/{appId}/...` (signed so). */
+  path?: string
   encryptionMasterKeyBase64?: string
   agent?: Agent
 }
@@ -116,10 +119,12 @@ export function resolveOptions (options: FastifyPusherOptions, env: Env = proces
   const host = optionalString('host', read('host') ?? fromUrl.host)
   const port = parsePort(read('port') ?? fromUrl.port)
   const masterKey = parseMasterKey(read('encryptionMasterKeyBase64'))
+  const path = parsePath(read('path') ?? fromUrl.path)
   if (cluster !== undefined) config.cluster = cluster
   if (host !== undefined) config.host = host
   if (port !== undefined) config.port = port
   if (masterKey !== undefined) config.encryptionMasterKeyBase64 = masterKey
+  if (path !== undefined) config.path = path
   if (options.agent !== undefined) {
     if (options.agent === null || typeof options.agent !== 'object') {
       throw new InvalidOptionError('agent', 'must be an http.Agent or https.Agent')
@@ -154,15 +159,15 @@ function resolvePath (name: string, path: unknown, defaultPath: string): string 
   return path
 }
 
-interface UrlParts { appId?: string, key?: string, secret?: string, host?: string, port?: string, useTLS?: boolean }
+interface UrlParts { appId?: string, key?: string, secret?: string, host?: string, port?: string, useTLS?: boolean, path?: string }
 
-/** `https://KEY:SECRET@HOST[:PORT]/apps/APP_ID`, as Flask-Pusher and the official client take it. */
+/** `https://KEY:SECRET@HOST[:PORT][/PATH]/apps/APP_ID`, as Flask-Pusher and the official client take it (with a path before `/apps/`). */
 function parseUrl (value: unknown): UrlParts {
   if (value === undefined) return {}
-  const shape = 'must look like https://KEY:SECRET@HOST[:PORT]/apps/APP_ID'
+  const shape = 'must look like https://KEY:SECRET@HOST[:PORT][/PATH]/apps/APP_ID'
   if (typeof value !== 'string' || !URL.canParse(value)) throw new InvalidOptionError('url', shape)
   const url = new URL(value)
-  const appId = /^\/apps\/([^/]+)\/?$/.exec(url.pathname)?.[1]
+  const [, path, appId] = /^(\/.*?)?\/apps\/([^/]+)\/?$/.exec(url.pathname) ?? []
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || appId === undefined) {
     throw new InvalidOptionError('url', shape)
   }
@@ -178,7 +183,21 @@ function parseUrl (value: unknown): UrlParts {
   if (url.username !== '') parts.key = decode(url.username)
   if (url.password !== '') parts.secret = decode(url.password)
   if (url.port !== '') parts.port = url.port
+  if (path !== undefined) parts.path = path
   return parts
+}
+
+/** `/a/b`: segments of URL path characters, no `.` or `..` segment, no trailing `/` (one is dropped). */
+const PATH = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9\-._~!$&'()*+,;=:@%]+)+$/
+
+function parsePath (value: unknown): string | undefined {
+  if (value === undefined) return undefined
+  const path = typeof value === 'string' && value.length > 1 && value.endsWith('/') ? value.slice(0, -1) : value
+  if (path === '/' || path === '') return undefined
+  if (typeof path !== 'string' || path.length > 1024 || !PATH.test(path)) {
+    throw new InvalidOptionError('path', `must be a URL path such as /ws-path: segments after "/", without ?, # or spaces, got ${kind(value)}`)
+  }
+  return path
 }
 
 /** What a value is, never the value itself (it may be a secret given to the wrong option). */

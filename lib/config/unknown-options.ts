@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 
 /** Every option the plugin takes, and the ones Fastify's `register` takes itself. */
 const KNOWN = [
-  'appId', 'key', 'secret', 'cluster', 'host', 'port', 'useTLS', 'timeout', 'encryptionMasterKeyBase64', 'url', 'agent',
+  'appId', 'key', 'secret', 'cluster', 'host', 'port', 'useTLS', 'timeout', 'encryptionMasterKeyBase64', 'url', 'path', 'agent',
   'client', 'serialize', 'prefix', 'authPath', 'userAuthPath', 'routeOptions', 'retries', 'retryUnsafe', 'batching',
   'batchSize', 'maxInFlight', 'maxEventBytes', 'webhookDedupe', 'webhookKeys', 'webhookMaxAgeMs', 'handlerTimeout',
   'notificationChannel', 'closeTimeout', 'queue', 'presence', 'logLevel', 'logSerializers'

@@ -14,6 +14,8 @@ export interface SoketiOptions {
   webhooks?: SoketiWebhook[]
   /** SOKETI_WEBHOOKS_BATCHING: events of 50 ms in one delivery, posted to every URL of any of its events. */
   webhooksBatching?: boolean
+  /** SOKETI_PATH_PREFIX: the HTTP API and the WebSocket under this path. */
+  pathPrefix?: string
   /** This port instead of a free one (to start soketi again where a stopped one was). */
   port?: number
   appId?: string
