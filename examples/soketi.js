@@ -2,7 +2,9 @@
 // Starts soketi (an open-source Pusher-protocol server) on loopback, for the demo and the tests.
 const { spawn } = require('node:child_process')
 const { once } = require('node:events')
+const { mkdtempSync, rmSync, writeFileSync } = require('node:fs')
 const { createServer } = require('node:net')
+const { tmpdir } = require('node:os')
 const { dirname, join } = require('node:path')
 
 /**
@@ -46,10 +48,14 @@ async function freePort () {
  *
  * `port` starts it on that port (e.g. again, where a stopped one was) instead of a free one.
  *
+ * `apps` adds apps besides the default one (soketi's array app manager serves them all; a config file
+ * in a temporary folder, removed on stop), each `{ appId, key, secret, webhooks? }`: the result's `apps`
+ * lists them all, the default first, each with its `pusherOptions`.
+ *
  * `pathPrefix` serves everything under that path (SOKETI_PATH_PREFIX): the HTTP API at
  * `{pathPrefix}/apps/{appId}/...`, the WebSocket at `{pathPrefix}/app/{key}`.
  *
- * @param {{ webhooks?: Array<{ url: string, event_types: string[] }>, webhooksBatching?: boolean, appId?: string, key?: string, secret?: string, port?: number, pathPrefix?: string }} [options]
+ * @param {{ webhooks?: Array<{ url: string, event_types: string[] }>, webhooksBatching?: boolean, appId?: string, key?: string, secret?: string, port?: number, pathPrefix?: string, apps?: Array<{ appId: string, key: string, secret: string, webhooks?: Array<{ url: string, event_types: string[] }> }> }} [options]
  */
 async function startSoketi (options = {}) {
   // Non-numeric ids: soketi JSON-parses every SOKETI_* value.
@@ -83,8 +89,20 @@ async function startSoketi (options = {}) {
     env.SOKETI_WEBHOOKS_BATCHING = 'true'
     env.SOKETI_WEBHOOKS_BATCHING_DURATION = '50'
   }
+  const unlimited = { maxConnections: -1, maxBackendEventsPerSecond: -1, maxClientEventsPerSecond: -1, maxReadRequestsPerSecond: -1 }
+  const app = (id, appKey, appSecret, webhooks) => ({ id, key: appKey, secret: appSecret, enabled: true, enableClientMessages: true, enableUserAuthentication: true, webhooks, ...unlimited })
+  const extra = options.apps ?? []
+  const args = []
+  let configDir
+  if (extra.length > 0) {
+    // The whole list; the SOKETI_DEFAULT_APP_* variables above still make the first one.
+    configDir = mkdtempSync(join(tmpdir(), 'soketi-'))
+    const apps = [app(appId, key, secret, options.webhooks ?? []), ...extra.map((one) => app(one.appId, one.key, one.secret, one.webhooks ?? []))]
+    writeFileSync(join(configDir, 'config.json'), JSON.stringify({ 'appManager.array.apps': apps }))
+    args.push(`--config=${join(configDir, 'config.json')}`)
+  }
   const soketiBin = require.resolve('@soketi/soketi/bin/server.js')
-  const child = spawn(process.execPath, [join(__dirname, 'watchdog.js'), String(process.pid), soketiNode(), soketiBin, 'start'], {
+  const child = spawn(process.execPath, [join(__dirname, 'watchdog.js'), String(process.pid), soketiNode(), soketiBin, 'start', ...args], {
     env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe']
@@ -96,11 +114,13 @@ async function startSoketi (options = {}) {
 
   // SIGTERM lets soketi close its sockets first; SIGKILL (a crash) ends it at once.
   const stop = async (signal = 'SIGTERM') => {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    try { process.kill(-child.pid, signal) } catch {}
-    const killer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL') } catch {} }, 5000)
-    await exited
-    clearTimeout(killer)
+    if (child.exitCode === null && child.signalCode === null) {
+      try { process.kill(-child.pid, signal) } catch {}
+      const killer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL') } catch {} }, 5000)
+      await exited
+      clearTimeout(killer)
+    }
+    if (configDir !== undefined) rmSync(configDir, { recursive: true, force: true })
   }
 
   // Ready when its HTTP port answers: polled at most 150 times, 100 ms apart.
@@ -109,8 +129,10 @@ async function startSoketi (options = {}) {
       const res = await fetch(`http://127.0.0.1:${port}${options.pathPrefix ?? ''}/`)
       if (res.ok) {
         // What fastify-pusher (or the official client) needs to send to this soketi.
-        const pusherOptions = { appId, key, secret, host: '127.0.0.1', port, useTLS: false }
-        return { host: '127.0.0.1', port, appId, key, secret, pusherOptions, output: () => output, stop }
+        const optionsOf = (one) => ({ appId: one.appId, key: one.key, secret: one.secret, host: '127.0.0.1', port, useTLS: false })
+        const pusherOptions = optionsOf({ appId, key, secret })
+        const apps = [{ appId, key, secret }, ...extra].map((one) => ({ appId: one.appId, key: one.key, secret: one.secret, pusherOptions: optionsOf(one) }))
+        return { host: '127.0.0.1', port, appId, key, secret, pusherOptions, apps, output: () => output, stop }
       }
     } catch {}
     await new Promise((resolve) => setTimeout(resolve, 100))

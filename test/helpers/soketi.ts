@@ -16,6 +16,8 @@ export interface SoketiOptions {
   webhooksBatching?: boolean
   /** SOKETI_PATH_PREFIX: the HTTP API and the WebSocket under this path. */
   pathPrefix?: string
+  /** Apps besides the default one (soketi's array app manager). */
+  apps?: Array<{ appId: string, key: string, secret: string, webhooks?: SoketiWebhook[] }>
   /** This port instead of a free one (to start soketi again where a stopped one was). */
   port?: number
   appId?: string
@@ -31,6 +33,8 @@ export interface Soketi {
   secret: string
   /** `{ appId, key, secret, host, port, useTLS: false }`: the plugin's options for this soketi. */
   pusherOptions: { appId: string, key: string, secret: string, host: string, port: number, useTLS: false }
+  /** Every app it serves, the default first. */
+  apps: Array<{ appId: string, key: string, secret: string, pusherOptions: Soketi['pusherOptions'] }>
   /** What soketi printed, for failure messages. */
   output: () => string
   /** SIGTERM by default (soketi closes its sockets first); SIGKILL, a crash. */
