@@ -4,7 +4,6 @@ import fp from 'fastify-plugin'
 import type { FastifyPusherOptions } from './types/index'
 import { checkClient, createClient } from './lib/config/client'
 import { createDecorator } from './lib/decorator'
-import { AlreadyRegisteredError } from './lib/errors'
 import { resolveOptions } from './lib/config/options'
 import { warnUnknownOptions } from './lib/config/unknown-options'
 import { pusherRoutes } from './lib/routes'
@@ -14,14 +13,15 @@ import { createNotify } from './lib/send/notify'
 import { createQueueing } from './lib/queue/queueing'
 import { queueNotConfigured } from './lib/queue/not-configured'
 import { createTriggers } from './lib/send/triggers'
-import { decorateRequestPusher } from './lib/send/request-pusher'
+import { requestForm } from './lib/send/request-pusher'
+import { claimApp } from './lib/apps/registry'
 import { createServerApi } from './lib/send/users-and-channels'
 import { createServerPresence, warnWithoutPresenceRoute } from './lib/presence/server-presence'
 
 async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions): Promise<void> {
-  if (fastify.hasDecorator('pusher')) throw new AlreadyRegisteredError()
   const resolved = resolveOptions(options)
   warnUnknownOptions(fastify.log, options)
+  const addApp = claimApp(fastify, resolved.name, routeUrls(fastify.prefix + resolved.prefix, resolved))
   const client = resolved.client !== undefined ? checkClient(resolved.client) : createClient(resolved.clientConfig!)
   const clientConfig = (client as unknown as { config: { timeout?: number, agent?: Agent } }).config
   const timeout = clientConfig.timeout ?? 0
@@ -54,9 +54,9 @@ async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions):
     Object.assign(decorator.pusher, { presence })
     warnWithoutPresenceRoute(fastify, resolved.prefix)
   }
-  fastify.decorate('pusher', decorator.pusher)
-  decorateRequestPusher(fastify, decorator.pusher, { ...resolved.send, queued: queueing !== undefined })
+  addApp(decorator.pusher, requestForm(decorator.pusher, { ...resolved.send, queued: queueing !== undefined }))
   await fastify.register(pusherRoutes, {
+    appName: resolved.name,
     prefix: resolved.prefix,
     authPath: resolved.authPath,
     userAuthPath: resolved.userAuthPath,
@@ -65,6 +65,15 @@ async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions):
     routeOptions: resolved.routeOptions,
     webhooks: resolved.webhooks
   })
+}
+
+/** The routes an app declares, as `POST {url}` (the webhook routes by their common `/events`): two apps may not share one. */
+function routeUrls (base: string, { authPath, userAuthPath, routeOptions }: ReturnType<typeof resolveOptions>): string[] {
+  return [
+    routeOptions.auth === false ? undefined : authPath,
+    routeOptions.userAuth === false ? undefined : userAuthPath,
+    routeOptions.webhooks === false ? undefined : '/events'
+  ].filter((path) => path !== undefined).map((path) => `POST ${base}${path}`)
 }
 
 export const fastifyPusher = fp(plugin, { fastify: '5.x', name: 'fastify-pusher' })

@@ -27,7 +27,7 @@ import {
   PusherTelemetry, CacheChannelLoader,
   redisPresenceStore, memoryPresenceStore, PresenceStore, PresenceChange, PresenceOutcome, PresenceLimits,
   RedisPresenceStoreOptions, FastifyPusherPresenceOptions, PresenceStatusChange, PresenceHandler, PresenceSyncResult,
-  FastifyPusherPresence
+  FastifyPusherPresence, PusherApps, PusherAppName
 } from '../dist/index'
 
 type FastifyPusherPlugin = typeof import('../dist/index').fastifyPusher
@@ -54,7 +54,7 @@ declare namespace fastifyPusher {
     PusherTelemetry, CacheChannelLoader,
     redisPresenceStore, memoryPresenceStore, PresenceStore, PresenceChange, PresenceOutcome, PresenceLimits,
     RedisPresenceStoreOptions, FastifyPusherPresenceOptions, PresenceStatusChange, PresenceHandler, PresenceSyncResult,
-    FastifyPusherPresence
+    FastifyPusherPresence, PusherApps, PusherAppName
   }
   export const fastifyPusher: FastifyPusherPlugin
   export { fastifyPusher as default }

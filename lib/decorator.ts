@@ -52,6 +52,8 @@ export function createDecorator (client: Pusher, senders: Senders, { handlerTime
       rules.add(pattern, withTimeout(handler as ChannelRuleHandler<string>, `channel rule ${JSON.stringify(pattern)}`, handlerTimeout, HandlerTimeoutError))
     },
     webhooks: webhooks.api,
+    // The named apps: set by the registry (lib/apps/registry.ts) once the app is added.
+    apps: {},
     cacheChannel: createCacheChannels(webhooks.api, async (channel, event, data) => await senders.trigger(channel, event, data)) as FastifyPusher['cacheChannel']
   }
   return { pusher, handlers, rules, webhookHandlers: webhooks.handlers }

@@ -23,7 +23,17 @@ export const InvalidOptionError = createError(
 )
 export const AlreadyRegisteredError = createError(
   'FST_PUSHER_ALREADY_REGISTERED',
-  'fastify-pusher is already registered on this instance (fastify.pusher exists): register it once',
+  'fastify-pusher: %s is already registered on this instance: register each app once (several apps: give each a name)',
+  500
+)
+export const RouteCollisionError = createError(
+  'FST_PUSHER_ROUTE_COLLISION',
+  'fastify-pusher: the routes of %s and %s would collide at %s: give each app its own prefix',
+  500
+)
+export const NoDefaultAppError = createError(
+  'FST_PUSHER_NO_DEFAULT_APP',
+  '%s: no default (unnamed) app is registered, only named ones: use apps.<name>',
   500
 )
 export const InvalidHandlerError = createError(

@@ -11,6 +11,8 @@ import { webhookTokens } from './webhooks/signature'
 import { ownErrorsOnly } from './own-errors'
 
 export interface PusherRoutesOptions {
+  /** A named app's name: its webhook dedupe marks are kept under it. */
+  appName: string | undefined
   authPath: string
   userAuthPath: string
   client: Pusher
@@ -20,7 +22,7 @@ export interface PusherRoutesOptions {
 }
 
 /** The plugin's routes, registered (encapsulated) under `prefix`; each group owns its parsers (a group whose routeOptions is false is left out). */
-export async function pusherRoutes (fastify: FastifyInstance, { authPath, userAuthPath, client, decorator, routeOptions, webhooks }: PusherRoutesOptions): Promise<void> {
+export async function pusherRoutes (fastify: FastifyInstance, { appName, authPath, userAuthPath, client, decorator, routeOptions, webhooks }: PusherRoutesOptions): Promise<void> {
   fastify.setErrorHandler(ownErrorsOnly)
   // Options are passed on one by one: passing `prefix` on would nest it twice.
   if (routeOptions.auth !== false || routeOptions.userAuth !== false) {
@@ -36,6 +38,7 @@ export async function pusherRoutes (fastify: FastifyInstance, { authPath, userAu
     tokens: webhookTokens([signingToken(client), ...webhooks.keys.map(({ key, secret }) => pairToken(key, secret))]),
     handlers: decorator.webhookHandlers,
     dedupe: webhooks.dedupe,
+    deliveryPrefix: appName === undefined ? '' : `${appName}:`,
     maxAgeMs: webhooks.maxAgeMs,
     routeOptions: routeOptions.webhooks
   })

@@ -301,3 +301,8 @@ expectError(presence.members())
 // A server under a path.
 expectAssignable<FastifyPusherOptions>({ appId: '1', key: 'k', secret: 's', host: 'ws.example.com', path: '/ws-path' })
 expectError<FastifyPusherOptions>({ path: 5 })
+
+// Named apps, none declared: any name.
+expectType<FastifyPusher>(app.pusher.apps.anything)
+expectAssignable<FastifyPusherOptions>({ name: 'eu' })
+expectError<FastifyPusherOptions>({ name: 5 })

@@ -26,7 +26,19 @@ export type { MaybePromise } from './maybe-promise'
 /** Turns event data into the text sent to Pusher. Default: `JSON.stringify`. */
 export type Serialize = (data: unknown) => string
 
+/**
+ * The names of your apps, declared once by declaration merging:
+ * `declare module 'fastify-pusher' { interface PusherApps { eu: true } }`. Then `name`,
+ * `app.pusher.apps` and `request.pusher.apps` take only those names. Without one, any name.
+ */
+export interface PusherApps {}
+
+/** A declared app name (any string when none is declared). */
+export type PusherAppName = keyof PusherApps extends never ? string : keyof PusherApps & string
+
 export interface FastifyPusherOptions {
+  /** A named app: `app.pusher.apps[name]`, beside the default (unnamed) one. Default: the default app. */
+  name?: PusherAppName
   /** PUSHER_APP_ID */
   appId?: string | number
   /** PUSHER_KEY: the public app key */
@@ -436,6 +448,8 @@ export interface FastifyPusher {
   readonly webhooks: FastifyPusherWebhooks
   /** Who is online (the `presence` option): undefined without it. */
   readonly presence?: FastifyPusherPresence
+  /** The named apps (`register(fastifyPusher, { name, ... })`), each with this whole API. */
+  readonly apps: Readonly<Record<PusherAppName, FastifyPusher>>
 }
 
 /**
@@ -460,6 +474,8 @@ export interface RequestPusher {
   queue: Pick<FastifyPusherQueue, 'trigger' | 'triggerBatch' | 'sendToUser'>
   /** Sends held until the reply has gone out with a status below 400 (the requesting socket left out). */
   afterReply: AfterReply
+  /** The named apps' `request.pusher`. */
+  readonly apps: Readonly<Record<PusherAppName, RequestPusher>>
 }
 
 declare module 'fastify' {

@@ -54,6 +54,8 @@ export interface ClientConfig {
 }
 
 export interface ResolvedOptions extends SendOptions {
+  /** A named app (`app.pusher.apps[name]`); undefined for the default one. */
+  name?: string
   /** Set when the user passed a ready client; otherwise `clientConfig` is. */
   client?: Pusher
   clientConfig?: ClientConfig
@@ -84,6 +86,7 @@ export function resolveOptions (options: FastifyPusherOptions, env: Env = proces
   }
 
   const resolved: ResolvedOptions = {
+    name: resolveName(options.name),
     prefix: resolvePrefix(options.prefix),
     authPath: resolvePath('authPath', read('authPath'), DEFAULT_AUTH_PATH),
     userAuthPath: resolvePath('userAuthPath', options.userAuthPath, DEFAULT_USER_AUTH_PATH),
@@ -141,6 +144,15 @@ function resolveHandlerTimeout (value: unknown): number {
     throw new InvalidOptionError('handlerTimeout', `must be a whole number of milliseconds up to 2147483647 (0 for none), got ${kind(value)}`)
   }
   return value as number
+}
+
+/** An app's name: a letter, then letters, digits, `_` or `-` (64 at most), so that it reads as a property and keys stores. */
+function resolveName (name: unknown): string | undefined {
+  if (name === undefined) return undefined
+  if (typeof name !== 'string' || !/^[A-Za-z][\w-]{0,63}$/.test(name)) {
+    throw new InvalidOptionError('name', `must be a letter, then letters, digits, _ or - (at most 64), got ${kind(name)}`)
+  }
+  return name
 }
 
 function resolvePrefix (prefix: unknown): string {

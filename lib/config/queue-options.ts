@@ -59,7 +59,8 @@ export function resolveQueueOptions (options: FastifyPusherOptions): QueueOption
   const keep = queue.keep === undefined ? {} : objectOf('keep', queue.keep)
   const resolved: QueueOptions = {
     connection,
-    name: (queue.name as string | undefined) ?? DEFAULT_QUEUE_NAME,
+    // A named app's queue is its own: `fastify-pusher-{name}` unless it names one.
+    name: (queue.name as string | undefined) ?? (typeof options.name === 'string' ? `${DEFAULT_QUEUE_NAME}-${options.name}` : DEFAULT_QUEUE_NAME),
     worker: (queue.worker as boolean | undefined) ?? true,
     concurrency: wholeNumber('concurrency', queue.concurrency, DEFAULT_QUEUE_CONCURRENCY),
     maxAgeMs: wholeNumber('maxAgeMs', queue.maxAgeMs, DEFAULT_MAX_AGE_MS),

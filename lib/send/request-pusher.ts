@@ -15,38 +15,49 @@ function requestSocketId (request: FastifyRequest): string | undefined {
   return undefined
 }
 
+/** Builds an app's `request.pusher` for one request (its `apps` are added by the registry). */
+export type RequestForm = (request: FastifyRequest) => Omit<RequestPusher, 'apps'>
+
 /**
- * `request.pusher`: built on first use only (a getter), so a request that does not
- * use it pays nothing. Its trigger, triggerBatch, notify, queue and afterReply leave out the requesting socket;
- * an explicit `socket_id` wins.
+ * An app's `request.pusher`, for one request: its trigger, triggerBatch, notify, queue and afterReply
+ * leave out the requesting socket; an explicit `socket_id` wins.
  */
-export function decorateRequestPusher (fastify: FastifyInstance, pusher: FastifyPusher, options: AfterReplyOptions & { queued: boolean }): void {
+export function requestForm (pusher: FastifyPusher, options: AfterReplyOptions & { queued: boolean }): RequestForm {
+  return (request) => {
+    const socketId = requestSocketId(request)
+    const exclude = <T extends { socket_id?: string }>(params: T | undefined): T =>
+      (socketId === undefined || params?.socket_id !== undefined ? params ?? {} : { ...params, socket_id: socketId }) as T
+    const queue: RequestPusher['queue'] = {
+      trigger: async (channel, event, data, params) => await pusher.queue.trigger(channel, event, data, exclude(params)),
+      triggerBatch: async (events) => await pusher.queue.triggerBatch(events.map((event) => exclude(event))),
+      sendToUser: async (userId, event, data) => await pusher.queue.sendToUser(userId, event, data)
+    }
+    const direct = {
+      trigger: async (channel: string | string[], event: string, data: unknown, params?: { socket_id?: string }) => await pusher.trigger(channel, event, data, exclude(params)),
+      triggerBatch: async (events: PusherBatchEvent[]) => await pusher.triggerBatch(events.map((event) => exclude(event))),
+      sendToUser: pusher.sendToUser
+    }
+    return {
+      socketId,
+      trigger: direct.trigger,
+      triggerBatch: direct.triggerBatch,
+      notify: async (userId, type, data, params) => await pusher.notify(userId, type, data, exclude(params)),
+      // The socket id is read now and stored with the event: it is left out whenever the worker sends it.
+      queue,
+      afterReply: createAfterReply(request, (options.queued ? queue : direct) as AfterReplySenders, options)
+    }
+  }
+}
+
+/**
+ * `request.pusher` (declared once per instance): built on first use only (a getter), so a request that
+ * does not use it pays nothing; `build` makes it (the default app's, with the named apps' under `apps`).
+ */
+export function decorateRequestPusher (fastify: FastifyInstance, build: (request: FastifyRequest) => RequestPusher): void {
   registerAfterReply(fastify)
   fastify.decorateRequest('pusher', {
     getter (this: FastifyRequest & { [cache]?: RequestPusher }): RequestPusher {
-      if (this[cache] !== undefined) return this[cache]
-      const socketId = requestSocketId(this)
-      const exclude = <T extends { socket_id?: string }>(params: T | undefined): T =>
-        (socketId === undefined || params?.socket_id !== undefined ? params ?? {} : { ...params, socket_id: socketId }) as T
-      const queue: RequestPusher['queue'] = {
-        trigger: async (channel, event, data, params) => await pusher.queue.trigger(channel, event, data, exclude(params)),
-        triggerBatch: async (events) => await pusher.queue.triggerBatch(events.map((event) => exclude(event))),
-        sendToUser: async (userId, event, data) => await pusher.queue.sendToUser(userId, event, data)
-      }
-      const direct = {
-        trigger: async (channel: string | string[], event: string, data: unknown, params?: { socket_id?: string }) => await pusher.trigger(channel, event, data, exclude(params)),
-        triggerBatch: async (events: PusherBatchEvent[]) => await pusher.triggerBatch(events.map((event) => exclude(event))),
-        sendToUser: pusher.sendToUser
-      }
-      this[cache] = {
-        socketId,
-        trigger: direct.trigger,
-        triggerBatch: direct.triggerBatch,
-        notify: async (userId, type, data, params) => await pusher.notify(userId, type, data, exclude(params)),
-        // The socket id is read now and stored with the event: it is left out whenever the worker sends it.
-        queue,
-        afterReply: createAfterReply(this, (options.queued ? queue : direct) as AfterReplySenders, options)
-      }
+      if (this[cache] === undefined) this[cache] = build(this)
       return this[cache]
     }
   })

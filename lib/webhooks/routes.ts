@@ -21,6 +21,8 @@ export interface WebhookRoutesOptions {
   tokens: WebhookTokens
   handlers: WebhookHandlers
   dedupe: Dedupe | undefined
+  /** Before each delivery's id in the dedupe store: a named app's own (`{name}:`), '' for the default app. */
+  deliveryPrefix: string
   maxAgeMs: number | undefined
   routeOptions: PusherRouteOptions
 }
@@ -46,7 +48,7 @@ const ROUTES: Array<{ url: string, categories: readonly Category[] | undefined, 
  * signature is checked over the exact bytes Pusher signed; only then is it parsed
  * (safely), validated, normalised and dispatched.
  */
-export async function webhookRoutes (fastify: FastifyInstance, { tokens, handlers, dedupe, maxAgeMs, routeOptions }: WebhookRoutesOptions): Promise<void> {
+export async function webhookRoutes (fastify: FastifyInstance, { tokens, handlers, dedupe, deliveryPrefix, maxAgeMs, routeOptions }: WebhookRoutesOptions): Promise<void> {
   fastify.removeAllContentTypeParsers()
   const keepRaw = (_request: FastifyRequest, body: Buffer, done: (error: null, body: Buffer) => void): void => { done(null, body) }
   // JSON by its own name (Fastify caches the parser it finds for it; the catch-all it
@@ -77,7 +79,7 @@ export async function webhookRoutes (fastify: FastifyInstance, { tokens, handler
           const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
           verifyWebhookSignature(tokens, request.headers, rawBody)
           request.body = parseJsonBody(request, rawBody)
-          if (dedupe !== undefined) (request as WithDeliveryId)[kDeliveryId] = deliveryId(rawBody)
+          if (dedupe !== undefined) (request as WithDeliveryId)[kDeliveryId] = deliveryPrefix + deliveryId(rawBody)
         } catch (error) {
           done(error as Error)
           return

@@ -1,0 +1,101 @@
+// Several apps in one server: names, the default app, route collisions, request.pusher.apps.
+import t from 'tap'
+import fastifyPusher, { type FastifyPusherOptions } from '../../index'
+import { pusherTestClient, signWebhook } from '../../lib/testing'
+import { checkedFastify, postForm } from '../helpers/app'
+
+const client = (key: string) => pusherTestClient({ appId: key, key, secret: `${key}-secret` })
+
+t.test('named apps beside the default one: each its own client, routes and handlers', async (t) => {
+  const app = checkedFastify(t)
+  const [main, eu, us] = [client('main'), client('eu'), client('us')]
+  await app.register(fastifyPusher, { client: main })
+  await app.register(fastifyPusher, { name: 'eu', client: eu, prefix: '/pusher-eu' })
+  await app.register(fastifyPusher, { name: 'us', client: us, prefix: '/pusher-us' })
+  app.post('/orders', async (request) => {
+    await request.pusher.trigger('orders', 'main.event', {})
+    await request.pusher.apps.eu.trigger('orders', 'eu.event', {})
+    return { ok: true }
+  })
+  t.same(Object.keys(app.pusher.apps).sort(), ['eu', 'us'])
+  t.equal(app.pusher.key, 'main')
+  t.equal(app.pusher.apps.eu.key, 'eu')
+  t.equal(app.pusher.apps.eu.apps, app.pusher.apps, 'each app reaches the others too')
+  await app.pusher.trigger('news', 'a', 1)
+  await app.pusher.apps.eu.trigger('news', 'b', 2)
+  await app.pusher.apps.us.triggerBatch([{ channel: 'news', name: 'c', data: 3 }])
+  t.same([main.sent, eu.sent, us.sent].map((sent) => sent.map((one) => one.event)), [['a'], ['b'], ['c']], 'each sends through its own client')
+
+  app.pusher.auth(() => true)
+  app.pusher.apps.eu.auth(() => true)
+  const signed = async (prefix: string) => (await postForm(app, `${prefix}/auth`, 'socket_id=1.2&channel_name=private-x')).json().auth as string
+  t.match(await signed('/pusher'), /^main:/)
+  t.match(await signed('/pusher-eu'), /^eu:/, 'each auth route signs with its own app')
+  t.equal((await postForm(app, '/pusher-us/auth', 'socket_id=1.2&channel_name=private-x')).statusCode, 403, 'us has no auth handler: its own routes')
+
+  const seen: string[] = []
+  app.pusher.webhooks.on('channel_occupied', () => { seen.push('main') })
+  app.pusher.apps.eu.webhooks.on('channel_occupied', () => { seen.push('eu') })
+  const body = { time_ms: 1, events: [{ name: 'channel_occupied', channel: 'news' }] }
+  t.equal((await app.inject({ method: 'POST', url: '/pusher-eu/events', ...signWebhook({ key: 'eu', secret: 'eu-secret' }, body) })).statusCode, 200)
+  t.equal((await app.inject({ method: 'POST', url: '/pusher-eu/events', ...signWebhook({ key: 'main', secret: 'main-secret' }, body) })).statusCode, 403, 'another app\'s key is refused')
+  t.same(seen, ['eu'], 'each app\'s webhooks reach its own handlers')
+
+  await app.inject({ method: 'POST', url: '/orders', headers: { 'x-socket-id': '7.8' } })
+  t.same(main.sent.at(-1), { channels: ['orders'], event: 'main.event', data: {}, socket_id: '7.8' })
+  t.same(eu.sent.at(-1), { channels: ['orders'], event: 'eu.event', data: {}, socket_id: '7.8' }, 'request.pusher.apps.eu leaves out the sender too')
+})
+
+t.test('only named apps: app.pusher.apps works, every other member says there is no default app', async (t) => {
+  const app = checkedFastify(t)
+  const eu = client('eu')
+  await app.register(fastifyPusher, { name: 'eu', client: eu, prefix: '/pusher-eu' })
+  await app.pusher.apps.eu.trigger('news', 'x', 1)
+  t.equal(eu.sent.length, 1)
+  t.throws(() => app.pusher.trigger, { code: 'FST_PUSHER_NO_DEFAULT_APP', message: 'app.pusher.trigger: no default (unnamed) app is registered, only named ones: use apps.<name>' })
+  t.throws(() => app.pusher.key, { code: 'FST_PUSHER_NO_DEFAULT_APP' })
+  t.throws(() => app.pusher.webhooks, { code: 'FST_PUSHER_NO_DEFAULT_APP' })
+  app.post('/x', async (request) => {
+    await request.pusher.apps.eu.trigger('news', 'y', 2)
+    try {
+      return request.pusher.trigger
+    } catch (error) {
+      return { code: (error as { code: string }).code, message: (error as Error).message }
+    }
+  })
+  t.same((await app.inject({ method: 'POST', url: '/x' })).json(), { code: 'FST_PUSHER_NO_DEFAULT_APP', message: 'request.pusher.trigger: no default (unnamed) app is registered, only named ones: use apps.<name>' })
+  t.equal(eu.sent.length, 2)
+  t.equal((await postForm(app, '/pusher/auth', 'socket_id=1.2&channel_name=private-x')).statusCode, 404, 'no default routes')
+
+  const later = checkedFastify(t)
+  await later.register(fastifyPusher, { name: 'eu', client: client('eu'), prefix: '/pusher-eu', presence: true })
+  t.throws(() => later.pusher.presence, { code: 'FST_PUSHER_NO_DEFAULT_APP' }, 'the stand-in has the named app\'s members')
+  await later.register(fastifyPusher, { client: client('main') })
+  t.equal(later.pusher.key, 'main', 'a default app registered after named ones takes app.pusher')
+  t.same(Object.keys(later.pusher.apps), ['eu'])
+  t.notOk('presence' in later.pusher, 'without the stand-in\'s members it does not have (no presence option)')
+  t.ok(later.pusher.apps.eu.presence, 'the named app keeps its own')
+})
+
+t.test('names and routes are checked at registration', async (t) => {
+  const failure = async (options: FastifyPusherOptions[]): Promise<unknown> => {
+    const app = checkedFastify(t)
+    for (const one of options) app.register(fastifyPusher, one)
+    return await app.ready().then(() => undefined, (error: unknown) => error)
+  }
+  t.match(await failure([{ client: client('a') }, { client: client('b'), prefix: '/other' }]), { code: 'FST_PUSHER_ALREADY_REGISTERED', message: /the default app is already registered/ })
+  t.match(await failure([{ name: 'eu', client: client('a') }, { name: 'eu', client: client('b'), prefix: '/other' }]), { code: 'FST_PUSHER_ALREADY_REGISTERED', message: /app "eu" is already registered/ })
+  t.match(await failure([{ client: client('a') }, { name: 'eu', client: client('b') }]), {
+    code: 'FST_PUSHER_ROUTE_COLLISION',
+    message: 'fastify-pusher: the routes of app "eu" and the default app would collide at POST /pusher/auth: give each app its own prefix'
+  })
+  t.match(await failure([{ client: client('a'), prefix: '/a', authPath: '/b/auth' }, { name: 'eu', client: client('b'), prefix: '/a/b', authPath: '/auth', userAuthPath: '/sign-in' }]), {
+    code: 'FST_PUSHER_ROUTE_COLLISION', message: /at POST \/a\/b\/auth:/
+  }, 'the full URLs are compared, whatever prefix and path make them')
+  t.match(await failure([{ client: client('a'), routeOptions: { auth: false, userAuth: false } }, { name: 'eu', client: client('b'), routeOptions: { webhooks: false } }]), undefined, 'apps whose routes do not meet')
+  t.match(await failure([{ client: client('a'), routeOptions: { webhooks: false } }, { name: 'eu', client: client('b'), routeOptions: { auth: false, userAuth: false }, prefix: '/pusher' }]), undefined)
+  t.match(await failure([{ client: client('a'), routeOptions: { auth: false } }, { name: 'eu', client: client('b'), authPath: '/other', userAuthPath: '/other-user', routeOptions: { webhooks: false } }]), undefined)
+  for (const name of ['', '1eu', 'e u', 'a'.repeat(65), 5]) {
+    t.match(await failure([{ name: name as string, client: client('a') }]), { code: 'FST_PUSHER_INVALID_OPTION', message: /"name": must be a letter, then letters, digits, _ or -/ }, JSON.stringify(name).slice(0, 12))
+  }
+})
