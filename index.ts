@@ -7,6 +7,7 @@ import { createDecorator } from './lib/decorator'
 import { resolveOptions } from './lib/config/options'
 import { warnUnknownOptions } from './lib/config/unknown-options'
 import { pusherRoutes } from './lib/routes'
+import { WEBHOOK_PATHS } from './lib/webhooks/routes'
 import { createSender } from './lib/send/sender'
 import { drainWithin } from './lib/send/drain-within'
 import { createNotify } from './lib/send/notify'
@@ -21,7 +22,7 @@ import { createServerPresence, warnWithoutPresenceRoute } from './lib/presence/s
 async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions): Promise<void> {
   const resolved = resolveOptions(options)
   warnUnknownOptions(fastify.log, options)
-  const addApp = claimApp(fastify, resolved.name, routeUrls(fastify.prefix + resolved.prefix, resolved))
+  const addApp = claimApp(fastify, resolved.name, { routes: routeUrls(fastify.prefix + resolved.prefix, resolved), queue: resolved.queue?.name })
   const client = resolved.client !== undefined ? checkClient(resolved.client) : createClient(resolved.clientConfig!)
   const clientConfig = (client as unknown as { config: { timeout?: number, agent?: Agent } }).config
   const timeout = clientConfig.timeout ?? 0
@@ -67,13 +68,13 @@ async function plugin (fastify: FastifyInstance, options: FastifyPusherOptions):
   })
 }
 
-/** The routes an app declares, as `POST {url}` (the webhook routes by their common `/events`): two apps may not share one. */
+/** The routes an app declares, as `POST {url}`: two apps may not share one. */
 function routeUrls (base: string, { authPath, userAuthPath, routeOptions }: ReturnType<typeof resolveOptions>): string[] {
   return [
-    routeOptions.auth === false ? undefined : authPath,
-    routeOptions.userAuth === false ? undefined : userAuthPath,
-    routeOptions.webhooks === false ? undefined : '/events'
-  ].filter((path) => path !== undefined).map((path) => `POST ${base}${path}`)
+    routeOptions.auth === false ? [] : [authPath],
+    routeOptions.userAuth === false ? [] : [userAuthPath],
+    routeOptions.webhooks === false ? [] : WEBHOOK_PATHS
+  ].flat().map((path) => `POST ${base}${path}`)
 }
 
 export const fastifyPusher = fp(plugin, { fastify: '5.x', name: 'fastify-pusher' })

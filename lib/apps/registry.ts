@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { FastifyPusher, RequestPusher } from '../../types/index'
-import { AlreadyRegisteredError, NoDefaultAppError, RouteCollisionError } from '../errors'
+import { AlreadyRegisteredError, InvalidOptionError, NoDefaultAppError, RouteCollisionError } from '../errors'
 import { decorateRequestPusher, type RequestForm } from '../send/request-pusher'
 
 const kRegistry = Symbol('fastify-pusher.apps')
@@ -13,6 +13,8 @@ interface Registry {
   forms: Record<string, RequestForm>
   /** Each route the apps declare (`POST /pusher/auth`), and whose it is. */
   routes: Map<string, string>
+  /** Each durable queue the apps use, and whose it is. */
+  queues: Map<string, string>
 }
 
 const label = (name: string | undefined): string => name === undefined ? 'the default app' : `app "${name}"`
@@ -42,7 +44,7 @@ const setApps = (target: object, apps: Record<string, FastifyPusher>): void => {
 
 /** The first app of an instance declares `fastify.pusher` (the default app, or a stand-in) and `request.pusher`. */
 function createRegistry (fastify: FastifyInstance, first: FastifyPusher, isDefault: boolean): Registry {
-  const registry: Registry = { hasDefault: false, apps: {}, defaultForm: () => standIn(REQUEST_MEMBERS, 'request.pusher') as RequestPusher, forms: {}, routes: new Map() }
+  const registry: Registry = { hasDefault: false, apps: {}, defaultForm: () => standIn(REQUEST_MEMBERS, 'request.pusher') as RequestPusher, forms: {}, routes: new Map(), queues: new Map() }
   // A stand-in whose every member (but `apps`) says that there is no default app, until one is registered.
   const root = isDefault ? first : standIn(Object.keys(first), 'app.pusher')
   Object.defineProperty(root, kRegistry, { value: registry })
@@ -56,12 +58,16 @@ function createRegistry (fastify: FastifyInstance, first: FastifyPusher, isDefau
 }
 
 /**
- * Before an app is built: its name (or the default's place) must be free, and its routes too. Answers
- * how to add it once built.
+ * Before an app is built: its name (or the default's place) must be free, and its routes and durable
+ * queue too. Answers how to add it once built. The apps of one instance are registered in its own scope:
+ * one that sees `fastify.pusher` from a parent scope cannot add to it (FST_PUSHER_ALREADY_REGISTERED, as
+ * ever), so a child scope never changes its parent's apps.
  */
-export function claimApp (fastify: FastifyInstance, name: string | undefined, routes: string[]): (pusher: FastifyPusher, form: RequestForm) => void {
+export function claimApp (
+  fastify: FastifyInstance, name: string | undefined, { routes, queue }: { routes: string[], queue: string | undefined }
+): (pusher: FastifyPusher, form: RequestForm) => void {
   const declared = fastify.hasDecorator('pusher')
-  const existing = declared ? (fastify.pusher as unknown as { [kRegistry]?: Registry })[kRegistry] : undefined
+  const existing = declared && Object.hasOwn(fastify, 'pusher') ? (fastify.pusher as unknown as { [kRegistry]?: Registry })[kRegistry] : undefined
   if (declared && (existing === undefined || (name === undefined ? existing.hasDefault : Object.hasOwn(existing.apps, name)))) {
     throw new AlreadyRegisteredError(label(name))
   }
@@ -69,9 +75,12 @@ export function claimApp (fastify: FastifyInstance, name: string | undefined, ro
     const owner = existing?.routes.get(route)
     if (owner !== undefined) throw new RouteCollisionError(label(name), owner, route)
   }
+  const queueOwner = queue === undefined ? undefined : existing?.queues.get(queue)
+  if (queueOwner !== undefined) throw new InvalidOptionError('queue.name', `is the durable queue of ${queueOwner}: each app needs its own (its workers would send the other's events)`)
   return (pusher, form) => {
     const registry = existing ?? createRegistry(fastify, pusher, name === undefined)
     for (const route of routes) registry.routes.set(route, label(name))
+    if (queue !== undefined) registry.queues.set(queue, label(name))
     const root = fastify.pusher as unknown as Record<string, unknown>
     if (name === undefined) {
       registry.hasDefault = true

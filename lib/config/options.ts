@@ -195,12 +195,15 @@ function parseUrl (value: unknown): UrlParts {
   if (url.username !== '') parts.key = decode(url.username)
   if (url.password !== '') parts.secret = decode(url.password)
   if (url.port !== '') parts.port = url.port
-  if (path !== undefined) parts.path = path
+  if (path !== undefined) {
+    if (!PATH.test(path)) throw new InvalidOptionError('url', `${shape}, its PATH made of URL path segments`)
+    parts.path = path
+  }
   return parts
 }
 
 /** `/a/b`: segments of URL path characters, no `.` or `..` segment, no trailing `/` (one is dropped). */
-const PATH = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9\-._~!$&'()*+,;=:@%]+)+$/
+const PATH = /^(?:\/(?!\.\.?(?:\/|$))(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+)+$/
 
 function parsePath (value: unknown): string | undefined {
   if (value === undefined) return undefined

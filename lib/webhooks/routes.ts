@@ -43,6 +43,9 @@ const ROUTES: Array<{ url: string, categories: readonly Category[] | undefined, 
   { url: '/events', categories: undefined, summary: 'Pusher webhook: every event', what: 'any event (a category handler, or webhooks.on)' }
 ]
 
+/** The webhook routes' paths under the prefix. */
+export const WEBHOOK_PATHS = ROUTES.map((route) => route.url)
+
 /**
  * POST {prefix}/events/*. The body is kept raw (in this scope only) so that the
  * signature is checked over the exact bytes Pusher signed; only then is it parsed

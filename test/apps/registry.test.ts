@@ -3,6 +3,8 @@ import t from 'tap'
 import fastifyPusher, { type FastifyPusherOptions } from '../../index'
 import { pusherTestClient, signWebhook } from '../../lib/testing'
 import { checkedFastify, postForm } from '../helpers/app'
+import { startRedis } from '../helpers/redis'
+import { resolveOptions } from '../../lib/config/options'
 
 const client = (key: string) => pusherTestClient({ appId: key, key, secret: `${key}-secret` })
 
@@ -98,4 +100,49 @@ t.test('names and routes are checked at registration', async (t) => {
   for (const name of ['', '1eu', 'e u', 'a'.repeat(65), 5]) {
     t.match(await failure([{ name: name as string, client: client('a') }]), { code: 'FST_PUSHER_INVALID_OPTION', message: /"name": must be a letter, then letters, digits, _ or -/ }, JSON.stringify(name).slice(0, 12))
   }
+})
+
+t.test('a child scope cannot add to its parent\'s apps; sibling scopes each have their own', async (t) => {
+  const failure = async (parent: FastifyPusherOptions, child: FastifyPusherOptions): Promise<unknown> => {
+    const app = checkedFastify(t)
+    app.register(fastifyPusher, parent)
+    app.register(async (scope) => { scope.register(fastifyPusher, child) })
+    return await app.ready().then(() => undefined, (error: unknown) => error)
+  }
+  t.match(await failure({ client: client('a') }, { name: 'eu', client: client('b'), prefix: '/eu' }), { code: 'FST_PUSHER_ALREADY_REGISTERED', message: /app "eu" is already registered/ })
+  t.match(await failure({ name: 'eu', client: client('a') }, { client: client('b'), prefix: '/main' }), { code: 'FST_PUSHER_ALREADY_REGISTERED', message: /the default app/ }, 'a child\'s default app cannot take its parent\'s app.pusher')
+  const app = checkedFastify(t)
+  const seen: string[] = []
+  for (const scopeName of ['one', 'two']) {
+    await app.register(async (scope) => {
+      await scope.register(fastifyPusher, { name: 'eu', client: client(scopeName) })
+      seen.push(scope.pusher.apps.eu.key)
+    }, { prefix: `/${scopeName}` })
+  }
+  t.same(seen, ['one', 'two'], 'the same name in two sibling scopes: each its own')
+})
+
+t.test('route collisions count every webhook route; each app needs its own durable queue', async (t) => {
+  const app = checkedFastify(t)
+  app.register(fastifyPusher, { client: client('a') })
+  app.register(fastifyPusher, { name: 'eu', client: client('b'), prefix: '/pusher/events', authPath: '/client', userAuthPath: '/eu-user', routeOptions: { webhooks: false } })
+  await t.rejects(async () => { await app.ready() }, { code: 'FST_PUSHER_ROUTE_COLLISION', message: /at POST \/pusher\/events\/client:/ })
+
+  const redis = await startRedis(t)
+  for (const [first, second] of [[{}, { name: 'eu', queue: { name: 'fastify-pusher' } }], [{ name: 'eu' }, { name: 'us', queue: { name: 'fastify-pusher-eu' } }]] as const) {
+    const queued = checkedFastify(t)
+    queued.register(fastifyPusher, { client: client('a'), ...first, queue: { connection: redis.client(), worker: false } })
+    queued.register(fastifyPusher, { client: client('b'), prefix: '/second', name: second.name, queue: { connection: redis.client(), worker: false, ...second.queue } })
+    await t.rejects(async () => { await queued.ready() }, { code: 'FST_PUSHER_INVALID_OPTION', message: /"queue\.name": is the durable queue of (the default app|app "eu"): each app needs its own/ })
+    await queued.close()
+  }
+})
+
+t.test('a named app\'s queue (what startWorker reads too, through the same options): fastify-pusher-{name}', async (t) => {
+  const redis = await startRedis(t)
+  const connection = redis.client()
+  const queueOf = (options: FastifyPusherOptions): string | undefined => resolveOptions({ client: client('a'), ...options }).queue?.name
+  t.equal(queueOf({ queue: { connection } }), 'fastify-pusher')
+  t.equal(queueOf({ name: 'eu', queue: { connection } }), 'fastify-pusher-eu')
+  t.equal(queueOf({ name: 'eu', queue: { connection, name: 'mine' } }), 'mine')
 })

@@ -3,6 +3,7 @@ import t from 'tap'
 import fastifyPusher from '../../index'
 import { checkedFastify, withEnv } from '../helpers/app'
 import { connectClient, nextEvent } from '../helpers/pusher-js'
+import { startRedis } from '../helpers/redis'
 import { freePort, startSoketi } from '../helpers/soketi'
 
 t.test('path: a trigger, a query and sendToUser reach soketi under /ws-path, and are received', async (t) => {
@@ -10,7 +11,8 @@ t.test('path: a trigger, a query and sendToUser reach soketi under /ws-path, and
   t.teardown(async () => { await soketi.stop() })
   const app = checkedFastify(t, {}, [soketi.secret])
   t.teardown(async () => { await app.close() })
-  await app.register(fastifyPusher, { ...soketi.pusherOptions, path: '/ws-path' })
+  const redis = await startRedis(t)
+  await app.register(fastifyPusher, { ...soketi.pusherOptions, path: '/ws-path', queue: { connection: redis.client() } })
   app.pusher.userAuth(() => ({ id: 'ann' }))
   const port = await freePort()
   await app.listen({ host: '127.0.0.1', port })
@@ -27,6 +29,9 @@ t.test('path: a trigger, a query and sendToUser reach soketi under /ws-path, and
   const batch = nextEvent(channel, 'two', 'the batch')
   await app.pusher.triggerBatch([{ channel: 'orders', name: 'one', data: 1 }, { channel: 'orders', name: 'two', data: 2 }])
   t.same(await batch, 2)
+  const queued = nextEvent(channel, 'queued', 'the durable queue\'s event, sent by its worker')
+  await app.pusher.queue.trigger('orders', 'queued', { id: 3 })
+  t.same(await queued, { id: 3 }, 'the durable queue\'s worker sends under the path too')
   t.same(await app.pusher.channelInfo('orders', { info: 'subscription_count' }), { occupied: true, subscription_count: 1 }, 'a query')
   t.same(Object.keys(await app.pusher.channelsInfo()), ['orders'])
   t.match(await app.pusher.client.get({ path: '/channels/orders' }).then(async (res) => await res.json()), { occupied: true }, 'the official client\'s own calls too')
@@ -64,10 +69,13 @@ t.test('path: from the option, PUSHER_PATH or the url; checked at register time'
   t.equal(await prefixOf({ appId: undefined, key: undefined, secret: undefined, url: 'http://k:s@localhost:6001/ws-path/apps/4' }), '/ws-path/apps/4/events', 'a path in url')
   t.equal(await prefixOf({ appId: undefined, key: undefined, secret: undefined, url: 'http://k:s@localhost:6001/ws-path/apps/4', path: '/mine' }), '/mine/apps/4/events', 'the option wins over the url')
   t.equal(await withEnv({ PUSHER_PATH: '/env-path' }, async () => await prefixOf({})), '/env-path/apps/4/events', 'PUSHER_PATH')
-  for (const path of ['ws-path', '/a b', '/a?b', '/a#b', '/../x', '/a/./b', '//a', 5, `/${'a'.repeat(1024)}`]) {
+  t.equal(await prefixOf({ path: '/a%20b' }), '/a%20b/apps/4/events', 'a %-escape')
+  for (const path of ['ws-path', '/a b', '/a?b', '/a#b', '/../x', '/a/./b', '//a', '/a%zz', '/a%', 5, `/${'a'.repeat(1024)}`]) {
     await t.rejects(prefixOf({ path }), { code: 'FST_PUSHER_INVALID_OPTION', message: /"path": must be a URL path such as \/ws-path/ }, JSON.stringify(path).slice(0, 20))
   }
   await t.rejects(prefixOf({ appId: undefined, key: undefined, secret: undefined, url: 'http://k:s@localhost/ws-path/4' }), { code: 'FST_PUSHER_INVALID_OPTION', message: /\[\/PATH\]\/apps\/APP_ID/ })
+  await t.rejects(prefixOf({ appId: undefined, key: undefined, secret: undefined, url: 'http://k:s@localhost/a|b/apps/4' }), { code: 'FST_PUSHER_INVALID_OPTION', message: /^Invalid option "url": .*its PATH made of URL path segments$/ }, 'a bad path in url is the url\'s fault')
+  t.equal(await withEnv({ PUSHER_PATH: '/env-path' }, async () => await prefixOf({ appId: undefined, key: undefined, secret: undefined, url: 'http://k:s@localhost:6001/url-path/apps/4' })), '/env-path/apps/4/events', 'PUSHER_PATH wins over the url\'s path')
   const { pusherTestClient } = await import('../../lib/testing')
   const app = checkedFastify(t)
   await t.rejects(async () => { await app.register(fastifyPusher, { client: pusherTestClient(), path: '/x' }).ready() }, { code: 'FST_PUSHER_INVALID_OPTION', message: /a ready client cannot be combined with path/ })
