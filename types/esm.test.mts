@@ -13,12 +13,21 @@ export { key, schemaType }
 // Typed events declared from an ES module reach the same interface.
 declare module 'fastify-pusher' {
   interface PusherEvents { 'esm.event': { n: number } }
+  interface PusherApps { eu: true }
 }
 await app.pusher.trigger('chat', 'esm.event', { n: 1 })
 // @ts-expect-error: the data of a declared event is checked
 await app.pusher.trigger('chat', 'esm.event', { n: 'one' })
 // @ts-expect-error: only declared names
 await app.pusher.trigger('chat', 'undeclared', {})
+
+// Named apps declared from an ES module reach the same interface.
+await app.register(fastifyPusher, { ...options, name: 'eu', prefix: '/eu' })
+await app.pusher.apps.eu.trigger('chat', 'esm.event', { n: 2 })
+// @ts-expect-error: only declared app names
+await app.register(fastifyPusher, { ...options, name: 'asia', prefix: '/asia' })
+// @ts-expect-error: only declared app names
+await app.pusher.apps.asia.trigger('chat', 'esm.event', { n: 3 })
 
 // The testing kit from an ES module.
 import { pusherTestClient, signWebhook, type SentEvent } from 'fastify-pusher/testing'
