@@ -2,6 +2,7 @@ import type { PresenceLimits, PresenceStore } from '../../types/presence-store'
 import { InvalidOptionError } from '../errors'
 import { memoryPresenceStore } from '../presence/memory-store'
 import { resolveCount } from './send-options'
+import { isObject } from './is-object'
 
 /** The `presence` option, checked at register time. */
 export interface PresenceOptions {
@@ -15,9 +16,6 @@ export const DEFAULT_PRESENCE_MAX_MEMBERS = 100
 /** Longer than Pusher's retry window (5 minutes). */
 export const DEFAULT_PRESENCE_HISTORY_MS = 10 * 60 * 1000
 const FIELDS = ['store', 'maxChannels', 'maxMembersPerChannel', 'historyMs']
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
 
 /** `presence`: undefined or false (off), true (in memory), or `{ store?, maxChannels?, maxMembersPerChannel?, historyMs? }`. */
 export function resolvePresenceOptions (value: unknown): PresenceOptions | undefined {

@@ -1,5 +1,6 @@
 import type { FastifyPusherOptions } from '../../types/index'
 import { InvalidOptionError } from '../errors'
+import { isObject } from './is-object'
 
 /** The `queue` option, checked: durable sending on BullMQ (lib/queue/). */
 export interface QueueOptions {
@@ -29,8 +30,6 @@ export const DEFAULT_QUEUE_CONCURRENCY = 16
 export const DEFAULT_MAX_AGE_MS = 24 * 3600_000
 export const DEFAULT_BACKOFF = { minMs: 1000, maxMs: 60_000 }
 export const DEFAULT_KEEP = { completedMs: 3600_000, failedMs: 7 * 24 * 3600_000 }
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 function wholeNumber (name: string, value: unknown, defaultValue: number, min = 1): number {
   if (value === undefined) return defaultValue

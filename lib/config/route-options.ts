@@ -1,14 +1,12 @@
 import type { onRequestHookHandler, preHandlerHookHandler, RouteShorthandOptions } from 'fastify'
 import type { PusherRouteOptions } from '../../types/index'
 import { InvalidOptionError } from '../errors'
+import { isObject } from './is-object'
 
 const GROUPS = ['auth', 'userAuth', 'webhooks'] as const
 type Group = typeof GROUPS[number]
 /** Each group's options, or false: that group's routes are not declared. */
 export type ResolvedRouteOptions = Record<Group, PusherRouteOptions | false>
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
 
 const isHookList = (value: unknown): boolean =>
   typeof value === 'function' || (Array.isArray(value) && value.every((hook) => typeof hook === 'function'))

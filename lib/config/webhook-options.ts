@@ -4,6 +4,7 @@ import type { Dedupe } from '../webhooks/dispatch'
 import { memoryDedupeStore } from '../webhooks/dedupe/memory-store'
 import type { WebhookDedupeStore } from '../../types/dedupe-store'
 import { resolveCount } from './send-options'
+import { isObject } from './is-object'
 
 /** The options of the receiving side (Pusher -> server), checked at register time. */
 export interface WebhookOptions {
@@ -21,9 +22,6 @@ export const DEFAULT_DEDUPE_MAX_ENTRIES = 100_000
 /** How long a request's claim on a delivery holds, should that request never finish. */
 export const DEFAULT_DEDUPE_LOCK_MS = 60 * 1000
 const DAY_MS = 24 * 60 * 60 * 1000
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value)
 
 function resolveDedupe (value: unknown): Dedupe | undefined {
   if (value === false) return undefined

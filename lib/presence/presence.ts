@@ -4,14 +4,13 @@ import type { PresenceChange, PresenceOutcome } from '../../types/presence-store
 import type { PresenceOptions } from '../config/presence-options'
 import { HandlerTimeoutError, InvalidHandlerError, InvalidPresenceQueryError, PresenceStoreError } from '../errors'
 import { withTimeout } from '../handler-timeout'
-import { CHANNEL_NAME_MAX_LENGTH, CHANNEL_NAME_PATTERN } from '../schemas'
+import { CHANNEL_NAME_MAX_LENGTH } from '../schemas'
+import { isChannelName } from '../send/checks'
 import { userId as validUserId } from '../auth/user-data'
-
-const CHANNEL_NAME = new RegExp(CHANNEL_NAME_PATTERN)
 
 /** Whether `channel` is a presence channel's name (Pusher's characters, at most 164 of them). */
 export const isPresenceChannel = (channel: unknown): channel is string =>
-  typeof channel === 'string' && channel.startsWith('presence-') && channel.length <= CHANNEL_NAME_MAX_LENGTH && CHANNEL_NAME.test(channel)
+  isChannelName(channel) && channel.startsWith('presence-')
 
 /** A presence channel's name, or FST_PUSHER_INVALID_PRESENCE_QUERY naming the method. */
 export function presenceChannel (method: string, channel: unknown): string {

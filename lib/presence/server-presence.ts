@@ -3,17 +3,12 @@ import type { FastifyPusherPresence, FastifyPusherWebhooks } from '../../types/i
 import type { PresenceOptions } from '../config/presence-options'
 import { feedPresence } from './feed'
 import { createPresence } from './presence'
-import { createSync } from './sync'
-
-interface Api {
-  presenceUsers: (name: string) => Promise<Array<{ id: string | number }>>
-  channelsInfo: (options: { prefix: string }) => Promise<Record<string, unknown>>
-}
+import { createSync, type PresenceApi } from './sync'
 
 /** `app.pusher.presence`: the store, fed by the webhooks from now on, its queries and `sync`. */
 export function createServerPresence (
   options: PresenceOptions,
-  { webhooks, api, fastify, handlerTimeout }: { webhooks: FastifyPusherWebhooks, api: Api, fastify: FastifyInstance, handlerTimeout: number }
+  { webhooks, api, fastify, handlerTimeout }: { webhooks: FastifyPusherWebhooks, api: PresenceApi, fastify: FastifyInstance, handlerTimeout: number }
 ): FastifyPusherPresence {
   const presence = createPresence(options, { handlerTimeout })
   feedPresence(webhooks, options.store, presence)

@@ -3,7 +3,8 @@ import type { PresenceSyncResult } from '../../types/index'
 import type { PresenceChange, PresenceStore } from '../../types/presence-store'
 import { presenceChannel, storeCall, type Presence } from './presence'
 
-interface Api {
+/** The API calls presence needs (the plugin's senders). */
+export interface PresenceApi {
   presenceUsers: (name: string) => Promise<Array<{ id: string | number }>>
   channelsInfo: (options: { prefix: string }) => Promise<Record<string, unknown>>
 }
@@ -16,7 +17,7 @@ interface Api {
  * and go through the store like the webhooks' (so `online` and `offline` are told, and a change the
  * store holds a newer time for is stale); a webhook sent before the sync is then older.
  */
-export function createSync (store: PresenceStore, apply: Presence['apply'], api: Api, log: FastifyBaseLogger) {
+export function createSync (store: PresenceStore, apply: Presence['apply'], api: PresenceApi, log: FastifyBaseLogger) {
   const syncChannel = async (channel: string, occupied: boolean, timeMs: number, result: PresenceSyncResult): Promise<void> => {
     const truth = occupied ? new Set((await api.presenceUsers(channel)).map((user) => String(user.id))) : new Set<string>()
     const held = await storeCall(() => store.members(channel))

@@ -19,6 +19,10 @@ export interface EventToCheck {
  * the event name (200 characters), `socket_id`, and the data's size in bytes.
  * Throws FST_PUSHER_INVALID_EVENT naming the event, channel(s) and what is wrong.
  */
+/** Whether `channel` is a channel name Pusher takes: 1 to 164 of A-Z a-z 0-9 _ - = @ , . ; */
+export const isChannelName = (channel: unknown): channel is string =>
+  typeof channel === 'string' && channel.length <= CHANNEL_NAME_MAX_LENGTH && channelName.test(channel)
+
 export function checkEvent ({ channels, event, text, socketId }: EventToCheck, maxEventBytes: number): void {
   const where = channels.length === 1 ? String(channels[0]) : `${channels.length} channels`
   const fail = (why: string): never => { throw new InvalidEventError(String(event).slice(0, 64), where.slice(0, 200), why) }
@@ -27,7 +31,7 @@ export function checkEvent ({ channels, event, text, socketId }: EventToCheck, m
   }
   if (channels.length === 0) fail('no channel given')
   for (const channel of channels) {
-    if (typeof channel !== 'string' || channel.length > CHANNEL_NAME_MAX_LENGTH || !channelName.test(channel)) {
+    if (!isChannelName(channel)) {
       fail(`${JSON.stringify(String(channel).slice(0, 200))} is not a channel name (1 to ${CHANNEL_NAME_MAX_LENGTH} of A-Z a-z 0-9 _ - = @ , . ;)`)
     }
   }
