@@ -20,7 +20,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 async function run (soketi, channel, contender, callers) {
   // batch-equal: hand-written triggerBatch of 10 with a tenth of the callers, so about as many events in flight.
   const [kind, concurrency] = contender === 'batch-equal' ? ['batch', Math.max(1, Math.round(callers / 10))] : [contender, callers]
-  const worker = fork(join(__dirname, 'send-worker.js'), [kind, String(concurrency), String(EVENTS), JSON.stringify(soketi.pusherOptions)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const worker = fork(join(__dirname, 'send-worker.js'), [kind, String(concurrency), String(EVENTS), JSON.stringify(soketi.pusherOptions)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: profileArgs(kind) })
   await new Promise((resolve) => worker.once('message', resolve))
   let received = 0
   const seen = new Set()
@@ -43,6 +43,24 @@ async function run (soketi, channel, contender, callers) {
   if (seen.size !== EVENTS) throw new Error(`${kind}: ${seen.size} distinct events of ${EVENTS}`)
   lastLatencies = latencies
   return EVENTS / seconds
+}
+
+/** BENCH_PROFILE=DIR: each queue or enqueue sender writes a V8 CPU profile there (open it in Chrome's DevTools). */
+const profileArgs = (kind) => process.env.BENCH_PROFILE !== undefined && (kind === 'queue' || kind === 'enqueue')
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+  : []
+
+/** Storing alone (no worker anywhere, nothing sent): `callers` awaiting callers of queue.trigger; their latencies. */
+async function enqueueOnly (soketi, callers) {
+  const worker = fork(join(__dirname, 'send-worker.js'), ['enqueue', String(callers), String(EVENTS), JSON.stringify(soketi.pusherOptions)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: profileArgs('enqueue') })
+  await new Promise((resolve) => worker.once('message', resolve))
+  const done = new Promise((resolve) => worker.on('message', (message) => { if (message.done) resolve(message) }))
+  const started = process.hrtime.bigint()
+  worker.send('go')
+  const { latencies } = await done
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  await new Promise((resolve) => worker.once('exit', resolve))
+  return { latencies, rate: EVENTS / seconds }
 }
 
 /** The enqueue latencies of the last run (the queue contender's). */
@@ -95,6 +113,12 @@ async function benchQueue (soketi, channel) {
       }
     }
     const [direct, queued] = [median(rates.plugin), median(rates.queue)]
+    for (const callers of [1, 16, 64]) {
+      const runs = []
+      for (let round = 0; round < ROUNDS; round++) runs.push(await enqueueOnly(soketi, callers))
+      const p = (q) => median(runs.map(({ latencies }) => percentile(latencies, q))).toFixed(2)
+      console.log(`queue: enqueue alone (worker: false), ${String(callers).padStart(2)} callers   ${median(runs.map(({ rate }) => rate)).toFixed(0).padStart(6)} events stored/s   enqueue latency p50 ${p(0.5)} ms, p99 ${p(0.99)} ms`)
+    }
     console.log(`queue: 64 callers   app.pusher.trigger ${direct.toFixed(0).padStart(6)} ev/s   app.pusher.queue.trigger (worker in the app, Redis on 127.0.0.1) ${queued.toFixed(0).padStart(6)} ev/s   queue/direct ${(queued / direct).toFixed(2)}x   enqueue latency p50 ${median(p50s).toFixed(2)} ms, p99 ${median(p99s).toFixed(2)} ms`)
   } finally {
     delete process.env.REDIS_URL
@@ -102,5 +126,5 @@ async function benchQueue (soketi, channel) {
   }
 }
 
-module.exports = { benchSend }
+module.exports = { benchSend, benchQueue }
 if (require.main === module) benchSend().catch((error) => { console.error(error); process.exit(1) })

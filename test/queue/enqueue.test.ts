@@ -46,7 +46,15 @@ t.test('checked and serialized like trigger: a bad event is a typed error and no
 
 t.test('one turn is one addBulk: 25 events in jobs of batchSize, ids in order, data serialized', async (t) => {
   const { app, inspect } = await setup(t, {})
+  // Every addBulk the plugin makes (it loads BullMQ with require, as here), and every single add.
+  const { Queue: PluginQueue } = require('bullmq') as typeof import('bullmq')
+  const { addBulk, add } = PluginQueue.prototype
+  const stores: number[] = []
+  PluginQueue.prototype.addBulk = async function (this: Queue, jobs) { stores.push(jobs.length); return await addBulk.call(this, jobs) }
+  PluginQueue.prototype.add = async function (this: Queue, ...args: Parameters<Queue['add']>) { stores.push(-1); return await add.apply(this, args) }
+  t.teardown(() => { Object.assign(PluginQueue.prototype, { addBulk, add }) })
   const results = await Promise.all(Array.from({ length: 25 }, async (_, n) => await app.pusher.queue.trigger('chat', 'e', { n })))
+  t.same(stores, [3], 'one addBulk of 3 jobs for the turn, no other store')
   const ids = results.map((result) => (result as { id: string }).id)
   t.equal(new Set(ids).size, 25)
   const jobs = await inspect.getWaiting(0, -1)

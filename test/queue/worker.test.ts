@@ -112,6 +112,20 @@ t.test('429 with Retry-After, 5xx and timeouts: retried until sent, no attempt u
   t.equal((await app.pusher.queue.counts()).failed, 0)
 })
 
+t.test('a 429 waits its Retry-After (1 s here), not the backoff (10 to 40 ms)', async (t) => {
+  const times: number[] = []
+  const handler: Handler = (req, res, body) => {
+    times.push(Date.now())
+    if (times.length === 1) return res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' }).end('{"error":"slow down"}')
+    json(200, {})(req, res, body)
+  }
+  const { app } = await setup(t, handler)
+  await app.pusher.queue.trigger('chat', 'e', 1)
+  await until(() => times.length === 2, 'sent at the second call')
+  // A lower bound, not a speed: the worker must not try again before the server said it may.
+  t.ok(times[1] - times[0] >= 990, `the second call came ${times[1] - times[0]} ms after the 429`)
+})
+
 t.test('maxAgeMs: an event still unsent fails as expired; retryFailed() sends it once the API is back', async (t) => {
   let up = false
   const { api, app } = await setup(t, (req, res, body) => json(up ? 200 : 503, up ? {} : { error: 'down' })(req, res, body), { maxAgeMs: 300 })

@@ -47,20 +47,27 @@ t.test('a 4xx or 5xx reply, or a thrown handler: the held events are dropped, lo
     request.pusher.afterReply.trigger('orders', 'refused', 1)
     return await reply.code(409).send({ ok: false })
   })
+  app.post('/failed', async (request, reply) => {
+    request.pusher.afterReply.trigger('orders', 'failed', 1)
+    return await reply.code(500).send({ ok: false })
+  })
   app.post('/throws', async (request) => {
     request.pusher.afterReply.trigger('orders', 'rolled-back', 1)
     throw new Error('the transaction failed')
   })
   t.equal((await app.inject({ method: 'POST', url: '/refused' })).statusCode, 409)
+  t.equal((await app.inject({ method: 'POST', url: '/failed' })).statusCode, 500)
   t.equal((await app.inject({ method: 'POST', url: '/throws' })).statusCode, 500)
   await new Promise((resolve) => setTimeout(resolve, 100))
   t.same(api.calls, [], 'nothing sent')
-  t.same(logs.lines.filter((line) => line.level === 20 && /afterReply events dropped/.test(line.msg)).map((line) => line.msg.split(': ').at(-1)), ['the reply was a 409', 'the reply was a 500'])
+  t.same(logs.lines.filter((line) => line.level === 20 && /afterReply events dropped/.test(line.msg)).map((line) => line.msg.split(': ').at(-1)), ['the reply was a 409', 'the reply was a 500', 'the reply was a 500'])
 })
 
-t.test('an aborted request: the held events are dropped', async (t) => {
+t.test('an aborted request: the held events are dropped, and the debug line says why', async (t) => {
   const api = await fakeApi(t)
-  const app = await buildApp(t, api.options)
+  const logs = captureLogs()
+  logs.logger.level = 'debug'
+  const app = await buildApp(t, api.options, { logger: logs.logger })
   let handled!: () => void
   const handlerDone = new Promise<void>((resolve) => { handled = resolve })
   app.post('/slow', async (request) => {
@@ -78,6 +85,7 @@ t.test('an aborted request: the held events are dropped', async (t) => {
   await handlerDone
   await new Promise((resolve) => setTimeout(resolve, 100))
   t.same(api.calls, [], 'nothing sent')
+  t.same(logs.lines.filter((line) => line.level === 20 && /afterReply events dropped/.test(line.msg)).map((line) => line.msg.split(': ').at(-1)), ['the request was aborted'])
 })
 
 t.test('checked when called: a bad channel throws FST_PUSHER_INVALID_EVENT in the handler', async (t) => {
