@@ -27,7 +27,8 @@ import {
   PusherTelemetry, CacheChannelLoader,
   redisPresenceStore, memoryPresenceStore, PresenceStore, PresenceChange, PresenceOutcome, PresenceLimits,
   RedisPresenceStoreOptions, FastifyPusherPresenceOptions, PresenceStatusChange, PresenceHandler, PresenceSyncResult,
-  FastifyPusherPresence, PusherApps, PusherAppName
+  FastifyPusherPresence, PusherApps, PusherAppName, TenantLookup, TenantCredentials, FastifyPusherTenantOptions,
+  PusherTenant, PusherSender
 } from '../dist/index'
 
 type FastifyPusherPlugin = typeof import('../dist/index').fastifyPusher
@@ -54,7 +55,8 @@ declare namespace fastifyPusher {
     PusherTelemetry, CacheChannelLoader,
     redisPresenceStore, memoryPresenceStore, PresenceStore, PresenceChange, PresenceOutcome, PresenceLimits,
     RedisPresenceStoreOptions, FastifyPusherPresenceOptions, PresenceStatusChange, PresenceHandler, PresenceSyncResult,
-    FastifyPusherPresence, PusherApps, PusherAppName
+    FastifyPusherPresence, PusherApps, PusherAppName, TenantLookup, TenantCredentials, FastifyPusherTenantOptions,
+    PusherTenant, PusherSender
   }
   export const fastifyPusher: FastifyPusherPlugin
   export { fastifyPusher as default }

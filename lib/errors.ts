@@ -36,6 +36,11 @@ export const NoDefaultAppError = createError(
   '%s: no default (unnamed) app is registered, only named ones: use apps.<name>',
   500
 )
+export const TenantRequiredError = createError(
+  'FST_PUSHER_TENANT_REQUIRED',
+  '%s: this registration serves tenants: use forApp(appIdOrKey) to send for one',
+  500
+)
 export const InvalidHandlerError = createError(
   'FST_PUSHER_INVALID_HANDLER',
   'The %s handler must be a function, got %s',
@@ -243,4 +248,16 @@ export const ClosedError = createError(
   'FST_PUSHER_CLOSED',
   'Not sent: the app is closing (fastify-pusher accepts no event once close() has started)',
   500
+)
+
+// Tenants (the `tenants` option) and forApp()
+export const UnknownAppError = createError(
+  'FST_PUSHER_UNKNOWN_APP',
+  'Unknown app: %s',
+  404
+)
+export const TenantUnavailableError = createError(
+  'FST_PUSHER_TENANT_UNAVAILABLE',
+  "The app's credentials could not be looked up: %s",
+  503
 )

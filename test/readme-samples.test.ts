@@ -24,7 +24,7 @@ const blocks = [...readme.matchAll(/(?:<!-- sample: (\S+) -->\n)?```(\w*)\n([\s\
 /** Run with node and must exit 0 (they assert what the sample does). */
 const RUNS = ['import-styles.cjs', 'import-styles.mjs', 'user-auth.mjs', 'channel-rules.mjs', 'webhook-handlers.mjs', 'dedupe-options.mjs', 'notifications.mjs',
   'webhook-keys.mjs', 'route-options.mjs', 'laravel-echo.mjs', 'x-socket-id.mjs', 'request-pusher.mjs',
-  'observability-channels.mjs', 'opentelemetry.mjs', 'prometheus.mjs', 'cache-channels.mjs', 'presence.mjs', 'several-apps.mjs']
+  'observability-channels.mjs', 'opentelemetry.mjs', 'prometheus.mjs', 'cache-channels.mjs', 'presence.mjs', 'several-apps.mjs', 'tenants.mjs']
 /** Type-checked by tsc with their project. */
 const TYPE_CHECKED: Record<string, string[]> = {
   'tsconfig.json': ['quick-start.mjs', 'quick-start.cjs', 'import-styles.mjs', 'import-styles.cjs', 'typescript.mts', 'dedupe-store.ts'],

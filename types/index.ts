@@ -117,6 +117,57 @@ export interface FastifyPusherOptions {
   webhookMaxAgeMs?: number
   /** ms a handler may take: past it the route answers FST_PUSHER_HANDLER_TIMEOUT (503; 500 on webhooks). Default 10000; 0 for none. */
   handlerTimeout?: number
+  /**
+   * One registration serving many apps, their credentials looked up (see the README, "Tenants"). Not
+   * combined with credentials, `client`, `agent`, `webhookKeys` or `presence`.
+   */
+  tenants?: FastifyPusherTenantOptions
+}
+
+/** How a tenant is named: by its app id or by its app key. */
+export type TenantLookup = { appId: string, key?: never } | { key: string, appId?: never }
+
+/** What `tenants.credentials()` resolves to for a known tenant. */
+export interface TenantCredentials {
+  appId: string | number
+  key: string
+  secret: string
+  /** `cluster` or `host`, one of them at least. */
+  cluster?: string
+  host?: string
+  port?: number | string
+  /** Default true. */
+  useTLS?: boolean
+  /** A server under a path: `{path}/apps/{appId}/...`. */
+  path?: string
+  encryptionMasterKeyBase64?: string
+}
+
+/** The `tenants` option. */
+export interface FastifyPusherTenantOptions {
+  /** The tenant's credentials, or `undefined` for an unknown tenant. Bounded by `handlerTimeout`. */
+  credentials: (lookup: TenantLookup) => MaybePromise<TenantCredentials | undefined | null>
+  /**
+   * Which tenant a request to the auth routes is for: an app id or key (looked up as an app id, then as a
+   * key), or `{ appId }` / `{ key }`; `undefined` for none (404). Needed unless the auth routes are left out.
+   */
+  fromRequest?: (request: FastifyRequest) => MaybePromise<string | number | TenantLookup | undefined | null>
+  /** ms credentials are used before they are looked up again. Default 60000; 0 looks up on each use. */
+  cacheMs?: number
+  /** Tenants held at once (each a client, a batch queue and a keep-alive pool); the least recently used is closed. Default 1000. */
+  max?: number
+}
+
+/** The tenant a request to the plugin's routes is for (`request.pusher.tenant`). */
+export interface PusherTenant {
+  appId: string
+  key: string
+}
+
+/** One app's senders: what `app.pusher.forApp()` resolves to. */
+export interface PusherSender extends Pick<FastifyPusher,
+'client' | 'key' | 'trigger' | 'triggerBatch' | 'notify' | 'sendToUser' | 'terminateUserConnections' | 'channelInfo' | 'channelsInfo' | 'presenceUsers' | 'queue'> {
+  readonly appId: string
 }
 
 export interface FastifyPusherPresenceOptions {
@@ -450,6 +501,12 @@ export interface FastifyPusher {
   readonly presence?: FastifyPusherPresence
   /** The named apps (`register(fastifyPusher, { name, ... })`), each with this whole API. */
   readonly apps: Readonly<Record<PusherAppName, FastifyPusher>>
+  /**
+   * The senders of one app, by its app id or key: a tenant (the `tenants` option), its credentials looked up
+   * and cached; for a single app, itself. Rejects with FST_PUSHER_UNKNOWN_APP (404) for an app it does not
+   * know, FST_PUSHER_TENANT_UNAVAILABLE (503) when the lookup throws or takes longer than `handlerTimeout`.
+   */
+  forApp: (app: string | number | TenantLookup) => Promise<PusherSender>
 }
 
 /**
@@ -474,6 +531,11 @@ export interface RequestPusher {
   queue: Pick<FastifyPusherQueue, 'trigger' | 'triggerBatch' | 'sendToUser'>
   /** Sends held until the reply has gone out with a status below 400 (the requesting socket left out). */
   afterReply: AfterReply
+  /**
+   * With the `tenants` option: the tenant this request is for, once known (on the plugin's routes, and
+   * after a send); its sends go to it (chosen by `tenants.fromRequest` when no route did). Otherwise undefined.
+   */
+  readonly tenant: PusherTenant | undefined
   /** The named apps' `request.pusher`. */
   readonly apps: Readonly<Record<PusherAppName, RequestPusher>>
 }

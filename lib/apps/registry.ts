@@ -26,7 +26,7 @@ const noDefault = (member: string): never => { throw new NoDefaultAppError(membe
 const standIn = (keys: string[], owner: string): object =>
   Object.defineProperties({}, Object.fromEntries(keys.map((key) => [key, { get: () => noDefault(`${owner}.${key}`), configurable: true, enumerable: true }])))
 
-const REQUEST_MEMBERS = ['socketId', 'trigger', 'triggerBatch', 'notify', 'queue', 'afterReply']
+const REQUEST_MEMBERS = ['socketId', 'tenant', 'trigger', 'triggerBatch', 'notify', 'queue', 'afterReply']
 
 /** `request.pusher.apps`: each named app's request form, built on first use (and with these `apps` too). */
 function requestApps (registry: Registry, request: FastifyRequest): Record<string, RequestPusher> {

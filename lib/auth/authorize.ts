@@ -22,6 +22,13 @@ export interface AuthorizeContext {
   encryptionNotConfigured: (request: FastifyRequest) => void
 }
 
+/** What the auth routes read: per request, the signing context (the app's, or its tenant's, a lookup maybe), and the handlers and rules. */
+export interface AuthSources {
+  authContext: (request: FastifyRequest) => MaybePromise<AuthorizeContext>
+  handlers: Handlers
+  rules: ChannelRules
+}
+
 /**
  * Authorizes one subscription of `socketId` to `channelName` (both already valid):
  * the first matching channel rule decides, else the auth handler, else no one (403);

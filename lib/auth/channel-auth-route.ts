@@ -4,7 +4,9 @@ import { routeFields, schemaFields } from '../config/route-options'
 import { NoAuthHandlerError } from '../errors'
 import { AuthRequestBodyDoc, AuthRequestFields, AuthResponse, type AuthRequestBody } from '../schemas'
 import { pluginValidator } from '../validator'
-import { authorizeChannel, type AuthorizeContext } from './authorize'
+import type { FastifyRequest } from 'fastify'
+import { isPromiseLike } from '../call-handler'
+import { authorizeChannel, type AuthorizeContext, type AuthSources } from './authorize'
 import { authorizeBatch, batchChannelNames } from './batch-auth'
 import { explainBody } from './form-body'
 import { requireHandler } from './require-handler'
@@ -18,8 +20,7 @@ export const AUTH_BODY_LIMIT = 64 * 1024
  * Laravel Echo send. Refused before the body is read while no auth handler and no
  * channel rule is set.
  */
-export function channelAuthRoute (fastify: FastifyInstance, path: string, context: AuthorizeContext, options: PusherRouteOptions): void {
-  const { handlers, rules } = context
+export function channelAuthRoute (fastify: FastifyInstance, path: string, { authContext, handlers, rules }: Pick<AuthSources, 'authContext' | 'handlers' | 'rules'>, options: PusherRouteOptions): void {
   fastify.post<{ Body: AuthRequestBody }>(path, {
     ...routeFields(options, {
       onRequest: requireHandler(() => handlers.auth !== undefined || rules.size > 0, NoAuthHandlerError),
@@ -30,15 +31,22 @@ export function channelAuthRoute (fastify: FastifyInstance, path: string, contex
       description: 'pusher-js sends one channel; pusher-js-auth sends a batch and gets one answer per distinct channel.',
       consumes: FORM_AND_JSON,
       body: AuthRequestBodyDoc,
-      response: responses(AuthResponse, [400, 403, 404, 413, 415, 500]),
+      response: responses(AuthResponse, [400, 403, 404, 413, 415, 500, 503]),
       ...schemaFields(options)
     }),
     validatorCompiler: pluginValidator({ instead: { body: AuthRequestFields }, explain: explainBody }),
     serializerCompiler: serializeAsJson,
     handler: (request) => {
-      const { socket_id: socketId, channel_name: channelName } = request.body
-      if (channelName !== undefined) return authorizeChannel(context, request, channelName, socketId)
-      return authorizeBatch(context, request, batchChannelNames(request.body), socketId)
+      // A single app's context is at hand; a tenant's may take a lookup.
+      const context = authContext(request)
+      return isPromiseLike(context) ? Promise.resolve(context).then((found) => authorize(found, request)) : authorize(context, request)
     }
   })
+}
+
+/** One channel (pusher-js) or a batch (pusher-js-auth), signed with the context's client. */
+function authorize (context: AuthorizeContext, request: FastifyRequest<{ Body: AuthRequestBody }>): ReturnType<typeof authorizeChannel> | ReturnType<typeof authorizeBatch> {
+  const { socket_id: socketId, channel_name: channelName } = request.body
+  if (channelName !== undefined) return authorizeChannel(context, request, channelName, socketId)
+  return authorizeBatch(context, request, batchChannelNames(request.body), socketId)
 }

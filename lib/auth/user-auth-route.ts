@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type Pusher = require('pusher')
 import type { MaybePromise, PusherRouteOptions } from '../../types/index'
 import type { Handlers } from '../decorator'
+import type { AuthSources } from './authorize'
 import { callHandler, isPromiseLike } from '../call-handler'
 import { routeFields, schemaFields } from '../config/route-options'
 import { NoUserAuthHandlerError, UserAuthForbiddenError } from '../errors'
@@ -23,7 +24,7 @@ import { routeUrl, traced } from '../telemetry/trace'
  * user; the official client signs `{ auth, user_data }`. Refused before the body
  * is read while no userAuth handler is set.
  */
-export function userAuthRoute (fastify: FastifyInstance, path: string, client: Pusher, handlers: Handlers, options: PusherRouteOptions): void {
+export function userAuthRoute (fastify: FastifyInstance, path: string, { authContext, handlers }: Pick<AuthSources, 'authContext' | 'handlers'>, options: PusherRouteOptions): void {
   fastify.post<{ Body: UserAuthRequestBody }>(path, {
     ...routeFields(options, {
       onRequest: requireHandler(() => handlers.userAuth !== undefined, NoUserAuthHandlerError),
@@ -33,17 +34,23 @@ export function userAuthRoute (fastify: FastifyInstance, path: string, client: P
       summary: 'Sign a user in (pusher-js signin())',
       consumes: FORM_AND_JSON,
       body: UserAuthRequestBody,
-      response: responses(UserAuthResponse, [400, 403, 413, 415, 500]),
+      response: responses(UserAuthResponse, [400, 403, 404, 413, 415, 500, 503]),
       ...schemaFields(options)
     }),
     validatorCompiler: pluginValidator({ explain: explainBody }),
     serializerCompiler: serializeAsJson,
     handler: (request) => {
-      const socketId = request.body.socket_id
-      if (!isTraced(authChannel)) return userSignIn(client, handlers, request, socketId)
-      return traced(authChannel, authMessage(routeUrl(request), 'user', undefined), () => userSignIn(client, handlers, request, socketId), settleAuth)
+      // A single app's context is at hand; a tenant's may take a lookup.
+      const context = authContext(request)
+      return isPromiseLike(context) ? Promise.resolve(context).then(({ client }) => signInTraced(client, handlers, request)) : signInTraced(context.client, handlers, request)
     }
   })
+}
+
+function signInTraced (client: Pusher, handlers: Handlers, request: FastifyRequest<{ Body: UserAuthRequestBody }>): MaybePromise<UserAuthResponse> {
+  const socketId = request.body.socket_id
+  if (!isTraced(authChannel)) return userSignIn(client, handlers, request, socketId)
+  return traced(authChannel, authMessage(routeUrl(request), 'user', undefined), () => userSignIn(client, handlers, request, socketId), settleAuth)
 }
 
 /** The userAuth handler names the user; the official client signs. Synchronous when the handler is. */

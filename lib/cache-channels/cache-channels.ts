@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify'
 import type { FastifyPusherWebhooks, MaybePromise } from '../../types/index'
 import { compileChannelPattern, type ChannelPattern } from '../auth/channel-pattern'
 import { InvalidChannelPatternError, InvalidHandlerError, InvalidOptionError } from '../errors'
@@ -19,7 +20,8 @@ interface CacheChannel extends ChannelPattern {
   event: string
 }
 
-type Trigger = (channel: string, event: string, data: unknown) => Promise<unknown>
+/** Publishes the loader's event (the request is the `cache_miss` delivery's: a tenant's is sent for it). */
+type Trigger = (channel: string, event: string, data: unknown, request: FastifyRequest) => Promise<unknown>
 
 /**
  * `app.pusher.cacheChannel(pattern, loader, { event? })`: on a `cache_miss` for a cache channel the
@@ -32,7 +34,7 @@ type Trigger = (channel: string, event: string, data: unknown) => Promise<unknow
 export function createCacheChannels (webhooks: FastifyPusherWebhooks, trigger: Trigger) {
   const declared: CacheChannel[] = []
 
-  const onCacheMiss = async (_request: unknown, event: { channel: string }): Promise<void> => {
+  const onCacheMiss = async (request: FastifyRequest, event: { channel: string }): Promise<void> => {
     const prefix = CACHE_PREFIXES.find((each) => event.channel.startsWith(each))
     if (prefix === undefined) return
     for (const cache of declared) {
@@ -40,7 +42,7 @@ export function createCacheChannels (webhooks: FastifyPusherWebhooks, trigger: T
       if (params === undefined) continue
       const result = await cache.loader(params, event.channel)
       if (result === undefined || result === null) return
-      await trigger(event.channel, result.event ?? cache.event, result.data)
+      await trigger(event.channel, result.event ?? cache.event, result.data, request)
       return
     }
   }

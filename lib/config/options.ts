@@ -7,6 +7,8 @@ import { resolvePresenceOptions, type PresenceOptions } from './presence-options
 import { resolveQueueOptions, type QueueOptions } from './queue-options'
 import { resolveSendOptions, type SendOptions } from './send-options'
 import { resolveWebhookOptions, type WebhookOptions } from './webhook-options'
+import { resolveTenantOptions, type TenantOptions } from './tenant-options'
+import { isObject } from './is-object'
 
 type Env = Record<string, string | undefined>
 
@@ -70,6 +72,8 @@ export interface ResolvedOptions extends SendOptions {
   queue?: QueueOptions
   /** The presence store, when the `presence` option is set. */
   presence?: PresenceOptions
+  /** Many apps, their credentials looked up (the `tenants` option): then neither `client` nor `clientConfig` is set. */
+  tenants?: TenantOptions
 }
 
 /**
@@ -99,6 +103,11 @@ export function resolveOptions (options: FastifyPusherOptions, env: Env = proces
   }
   if (resolved.authPath === resolved.userAuthPath) {
     throw new InvalidOptionError('userAuthPath', 'must differ from authPath')
+  }
+
+  if (options.tenants !== undefined) {
+    resolved.tenants = resolveTenantOptions(options, parseTimeout(read('timeout') ?? DEFAULT_TIMEOUT))
+    return resolved
   }
 
   if (options.client !== undefined) {
@@ -136,6 +145,45 @@ export function resolveOptions (options: FastifyPusherOptions, env: Env = proces
   }
   resolved.clientConfig = config
   return resolved
+}
+
+/**
+ * What a tenant's `credentials()` resolved to, checked as the options are -> the client's configuration.
+ * Nothing is read from the environment. A problem names the field, never its value.
+ */
+export function tenantClientConfig (credentials: unknown, timeout: number): ClientConfig {
+  if (!isObject(credentials)) throw new InvalidOptionError('tenants.credentials()', `must resolve to an object or undefined, got ${kind(credentials)}`)
+  const field = <T>(name: EnvOption, parse: (value: unknown) => T): T => {
+    try {
+      return parse(credentials[name])
+    } catch (error) {
+      throw new InvalidOptionError(`tenants.credentials().${name}`, name === 'secret' ? 'must be a non-empty string' : String((error as Error).message).replace(/^Invalid option "[^"]*": /, ''))
+    }
+  }
+  const required = (name: 'appId' | 'key' | 'secret'): string => field(name, (value) => {
+    const result = optionalString(name, value)
+    if (result === undefined) throw new InvalidOptionError(name, 'is missing')
+    return result
+  })
+  const config: ClientConfig = {
+    appId: required('appId'),
+    key: required('key'),
+    secret: required('secret'),
+    useTLS: field('useTLS', (value) => parseBoolean('useTLS', value ?? true)),
+    timeout
+  }
+  const cluster = field('cluster', (value) => optionalString('cluster', value))
+  const host = field('host', (value) => optionalString('host', value))
+  if (cluster === undefined && host === undefined) throw new InvalidOptionError('tenants.credentials()', 'needs a cluster or a host')
+  const port = field('port', parsePort)
+  const path = field('path', parsePath)
+  const masterKey = field('encryptionMasterKeyBase64', parseMasterKey)
+  if (cluster !== undefined) config.cluster = cluster
+  if (host !== undefined) config.host = host
+  if (port !== undefined) config.port = port
+  if (path !== undefined) config.path = path
+  if (masterKey !== undefined) config.encryptionMasterKeyBase64 = masterKey
+  return config
 }
 
 function resolveHandlerTimeout (value: unknown): number {

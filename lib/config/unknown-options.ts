@@ -5,7 +5,7 @@ const KNOWN = [
   'appId', 'key', 'secret', 'cluster', 'host', 'port', 'useTLS', 'timeout', 'encryptionMasterKeyBase64', 'url', 'path', 'agent',
   'client', 'serialize', 'prefix', 'authPath', 'userAuthPath', 'routeOptions', 'retries', 'retryUnsafe', 'batching',
   'batchSize', 'maxInFlight', 'maxEventBytes', 'webhookDedupe', 'webhookKeys', 'webhookMaxAgeMs', 'handlerTimeout',
-  'notificationChannel', 'closeTimeout', 'queue', 'presence', 'name', 'logLevel', 'logSerializers'
+  'notificationChannel', 'closeTimeout', 'queue', 'presence', 'name', 'tenants', 'logLevel', 'logSerializers'
 ]
 
 /** Names people reach for (the official client's, pusher-js's, Laravel's), and the option they mean. */

@@ -13,6 +13,8 @@ export interface EnqueueOptions {
   timeout: number
   keep: { completedMs: number, failedMs: number }
   isClosing: () => boolean
+  /** Tenants: the app id every job carries. */
+  appId?: string
 }
 
 /** One caller's events: plain ones are packed into shared jobs; a user event or a keyed one is a job of its own. */
@@ -22,8 +24,9 @@ type Item =
 
 interface Waiting { item: Item, resolve: (ids: string[]) => void, reject: (error: unknown) => void }
 
-/** A job id for an idempotency key: the same key is the same job while BullMQ keeps it. */
-const keyedJobId = (key: string): string => `key-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`
+/** A job id for an idempotency key (a tenant's own): the same key is the same job while BullMQ keeps it. */
+const keyedJobId = (key: string, appId: string | undefined): string =>
+  `key-${createHash('sha256').update(appId === undefined ? key : `${appId}\0${key}`).digest('hex').slice(0, 40)}`
 
 const countEvents = (jobs: Array<{ data: JobData }>): number =>
   jobs.reduce((sum, { data }) => sum + (data.kind === 'batch' ? data.events.length : 1), 0)
@@ -61,6 +64,7 @@ export function createEnqueuer (queue: Queue, options: EnqueueOptions) {
     const turn = waiting
     waiting = []
     const now = Date.now()
+    const app = options.appId === undefined ? {} : { appId: options.appId }
     const jobs: Array<{ name: string, data: JobData, opts: object }> = []
     /** Where each caller's events went: [job index, index in job] per event. */
     const places: Array<Array<[number, number]>> = []
@@ -68,14 +72,14 @@ export function createEnqueuer (queue: Queue, options: EnqueueOptions) {
     for (const { item } of turn) {
       const mine: Array<[number, number]> = []
       if ('job' in item) {
-        jobs.push({ name: item.job.kind, data: { ...item.job, enqueuedAt: now }, opts: item.jobId === undefined ? jobOptions : { ...jobOptions, jobId: item.jobId } })
+        jobs.push({ name: item.job.kind, data: { ...item.job, enqueuedAt: now, ...app }, opts: item.jobId === undefined ? jobOptions : { ...jobOptions, jobId: item.jobId } })
         const count = item.job.kind === 'batch' ? item.job.events.length : 1
         for (let index = 0; index < count; index++) mine.push([jobs.length - 1, index])
       } else {
         for (const event of item.events) {
           if (open === undefined || open.length >= options.batchSize) {
             open = []
-            jobs.push({ name: 'batch', data: { kind: 'batch', events: open, enqueuedAt: now }, opts: jobOptions })
+            jobs.push({ name: 'batch', data: { kind: 'batch', events: open, enqueuedAt: now, ...app }, opts: jobOptions })
           }
           open.push(event)
           mine.push([jobs.length - 1, open.length - 1])
@@ -104,5 +108,5 @@ export function createEnqueuer (queue: Queue, options: EnqueueOptions) {
     })
   }
 
-  return { add, keyedJobId }
+  return { add, keyedJobId: (key: string) => keyedJobId(key, options.appId) }
 }

@@ -12,11 +12,14 @@ export interface QueuedEvent {
   id?: string
 }
 
+/** Tenants: whose app the job's events are for, by app id (the worker finds its credentials by it). */
+interface OfApp { appId?: string }
+
 export type JobData =
   /** Events of a `batch_events` call (at most batchSize). */
-  | { kind: 'batch', events: QueuedEvent[], enqueuedAt: number, tries?: number }
+  | { kind: 'batch', events: QueuedEvent[], enqueuedAt: number, tries?: number } & OfApp
   /** An event to a signed-in user. */
-  | { kind: 'user', userId: string, name: string, data: string, enqueuedAt: number, tries?: number }
+  | { kind: 'user', userId: string, name: string, data: string, enqueuedAt: number, tries?: number } & OfApp
 
 /** The id of the event at `index` of job `jobId`. */
 export const eventId = (jobId: string, index: number): string => `${jobId}-${index}`

@@ -4,16 +4,17 @@ import type { QueueOptions } from '../config/queue-options'
  * What the worker does with a failed call, by its answer:
  * - `reject`: 400, 404, 413 (the API will never take it): the job fails for good, split first if it holds several events;
  * - `pause`: 401, 403 (bad credentials, app disabled, over quota): the queue pauses until resume();
- * - `retry`: 429, other 5xx and 4xx answers, timeouts, the API unreachable, a call cut off by close():
+ * - `retry`: 429, other 5xx and 4xx answers, timeouts, the API unreachable, a call cut off by close(), a
+ *   tenant's credentials that could not be looked up:
  *   retried with backoff (or the 429's Retry-After) until maxAgeMs, without using up attempts;
  * - anything else (the official client refusing the event, say an encrypted channel without a master
- *   key) is `reject`: trying again would not change it.
+ *   key, or a tenant no longer known) is `reject`: trying again would not change it.
  */
 export type Outcome = 'reject' | 'pause' | 'retry'
 
 export function outcomeOf (error: unknown): Outcome {
   const { code, statusCode } = error as { code?: string, statusCode?: number }
-  if (code === 'FST_PUSHER_API_TIMEOUT' || code === 'FST_PUSHER_API_UNREACHABLE' || code === 'FST_PUSHER_CLOSED') return 'retry'
+  if (code === 'FST_PUSHER_API_TIMEOUT' || code === 'FST_PUSHER_API_UNREACHABLE' || code === 'FST_PUSHER_CLOSED' || code === 'FST_PUSHER_TENANT_UNAVAILABLE') return 'retry'
   if (code !== 'FST_PUSHER_API_ERROR') return 'reject'
   if (statusCode === 400 || statusCode === 404 || statusCode === 413) return 'reject'
   if (statusCode === 401 || statusCode === 403) return 'pause'

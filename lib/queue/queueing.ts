@@ -10,19 +10,23 @@ import { createProcessor, createWorker } from './worker'
 
 export interface QueueingOptions {
   queue: QueueOptions
-  /** The official client, sending through the plugin's sender. */
-  client: Pusher
+  /** The official client, sending through the plugin's sender (one app). */
+  client?: Pusher
+  /** Tenants: the client of a job's app id (its credentials looked up when not held). */
+  clientFor?: (appId: string) => Promise<Pusher>
+  /** Tenants: the API refused an app's credentials (401/403): its job waits and tries again, the queue is not paused. */
+  refused?: (appId: string) => void
   serialize: Serialize
   maxEventBytes: number
   batchSize: number
   /** ms Redis has to store a turn's events (the API `timeout`); 0 for no bound. */
   timeout: number
-  isClosing: () => boolean
   log: FastifyBaseLogger
 }
 
 export interface Queueing {
-  api: FastifyPusherQueue
+  /** `app.pusher.queue`: one app's (no app id), or a tenant's (its jobs carry its app id, never a secret); closed when its sender is. */
+  apiFor: (appId: string | undefined, isClosing: () => boolean) => FastifyPusherQueue
   /** Starts this instance's worker, unless `worker: false`. */
   start: () => void
   /** Closes the worker (waiting for its jobs in flight), the queue and the plugin's own connections. */
@@ -42,20 +46,21 @@ export function createQueueing (options: QueueingOptions): Queueing {
   const connection = duplicate(options.queue.connection, { enableOfflineQueue: false })
   const queue = new bullmq.Queue<JobData>(options.queue.name, { connection: connection as never })
   queue.on('error', (error: Error & { code?: string }) => { options.log.warn({ code: error.code, name: error.name }, 'fastify-pusher: the queue met a Redis error') })
-  const context = { bullmq, client: options.client, queue, options: options.queue, log: options.log, duplicate }
+  const context = { bullmq, client: options.client, clientFor: options.clientFor, refused: options.refused, queue, options: options.queue, log: options.log, duplicate }
   const { processor, resumed } = createProcessor(context)
-  const api = createDurableQueue(queue, {
+  const apiFor = (appId: string | undefined, isClosing: () => boolean): FastifyPusherQueue => createDurableQueue(queue, {
     batchSize: options.batchSize,
     timeout: options.timeout,
     keep: options.queue.keep,
-    isClosing: options.isClosing,
+    isClosing,
     serialize: options.serialize,
     maxEventBytes: options.maxEventBytes,
-    onResume: resumed
+    onResume: resumed,
+    appId
   }) as FastifyPusherQueue
   let started: ReturnType<typeof createWorker> | undefined
   return {
-    api,
+    apiFor,
     start: () => {
       if (options.queue.worker && started === undefined) started = createWorker(context, processor)
     },

@@ -4,6 +4,7 @@ import type Pusher = require('pusher')
 import type { QueueOptions, RedisClient } from '../config/queue-options'
 import { clientData, isEncryptedChannel } from '../send/event-data'
 import type { BullMQ } from './bullmq'
+import { UnknownAppError } from '../errors'
 import { eventId, type JobData } from './job'
 import { failureReason, outcomeOf, retryDelay } from './outcome'
 import { isTraced, queueChannel } from '../telemetry/channels'
@@ -29,7 +30,11 @@ async function send (client: Pusher, data: JobData): Promise<void> {
 export interface WorkerContext {
   bullmq: BullMQ
   /** The official client, sending through the plugin's sender (typed errors, timeout, retries). */
-  client: Pusher
+  client?: Pusher
+  /** Tenants: the client of a job's app id. */
+  clientFor?: (appId: string) => Promise<Pusher>
+  /** Tenants: the API refused an app's credentials. */
+  refused?: (appId: string) => void
   queue: Queue
   options: QueueOptions
   log: FastifyBaseLogger
@@ -42,8 +47,19 @@ export interface WorkerContext {
  * job per event, so only the bad one fails; 401/403 pause the queue (logged once until resume());
  * everything else waits and is tried again, with no attempt used up, until maxAgeMs.
  */
-export function createProcessor ({ bullmq, client, queue, options, log }: WorkerContext) {
+export function createProcessor ({ bullmq, client, clientFor, refused, queue, options, log }: WorkerContext) {
   let pausedLogged = false
+  /** Tenants whose credentials the API refused, logged once until one of their jobs is sent. */
+  const refusedApps = new Set<string>()
+  /** The client that sends a job: one app's, or (a job with an app id) its tenant's; a job of the other kind is refused for good. */
+  const clientOf = async (data: JobData): Promise<Pusher> => {
+    if (data.appId === undefined) {
+      if (client !== undefined) return client
+      throw new UnknownAppError('a job without an app id reached the worker of tenants: the queue is shared with a single app\'s')
+    }
+    if (clientFor !== undefined) return await clientFor(data.appId)
+    throw new UnknownAppError(`a tenant's job (app id ${JSON.stringify(data.appId)}) reached the worker of one app: the queue is shared with a tenants registration`)
+  }
   const expired = (data: JobData): boolean => Date.now() - data.enqueuedAt >= options.maxAgeMs
   const fail = (error: unknown): never => { throw new bullmq.UnrecoverableError(failureReason(error)) }
 
@@ -63,17 +79,30 @@ export function createProcessor ({ bullmq, client, queue, options, log }: Worker
       fail({ code: 'FST_PUSHER_QUEUE_EXPIRED' })
     }
     try {
-      await send(client, data)
+      await send(await clientOf(data), data)
+      if (data.appId !== undefined) refusedApps.delete(data.appId)
       return { sent: data.kind === 'user' ? 1 : data.events.length }
     } catch (error) {
-      const outcome = outcomeOf(error)
+      let outcome = outcomeOf(error)
+      if (outcome === 'pause' && data.appId !== undefined && refused !== undefined) {
+        // One tenant's credentials refused: its jobs wait and try again (looked up anew), the others go on.
+        // Logged once per tenant until one of its jobs is sent.
+        refused(data.appId)
+        if (!refusedApps.has(data.appId)) {
+          refusedApps.add(data.appId)
+          log.error({ appId: data.appId, code: (error as { code?: string }).code, statusCode: (error as { statusCode?: number }).statusCode, queue: options.name },
+            'fastify-pusher: the Pusher API refused a tenant\'s credentials (401/403): its jobs wait and are tried again with them looked up anew')
+        }
+        outcome = 'retry'
+      }
       note.outcome = outcome === 'reject' ? 'failed' : outcome === 'pause' ? 'paused' : 'retry'
       note.cause = error
       if (outcome === 'reject') {
-        if (data.kind === 'batch' && data.events.length > 1) {
+        // A job no app is known for fails whole: split, each of its events would fail the same way.
+        if (data.kind === 'batch' && data.events.length > 1 && (error as { code?: string }).code !== 'FST_PUSHER_UNKNOWN_APP') {
           await queue.addBulk(data.events.map((event, i) => ({
             name: 'batch',
-            data: { kind: 'batch' as const, events: [{ ...event, id: event.id ?? eventId(String(job.id), i) }], enqueuedAt: data.enqueuedAt },
+            data: { kind: 'batch' as const, events: [{ ...event, id: event.id ?? eventId(String(job.id), i) }], enqueuedAt: data.enqueuedAt, ...(data.appId === undefined ? {} : { appId: data.appId }) },
             opts: job.opts
           })))
           note.outcome = 'split'

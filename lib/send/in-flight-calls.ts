@@ -8,6 +8,7 @@ import { ClosedError } from '../errors'
 export class InFlightCalls {
   private readonly aborts = new Set<() => void>()
   private aborted = false
+  private idleWaiters: Array<() => void> = []
   /** Calls ended by `abortAll`, and calls refused after it. */
   cutOff = 0
 
@@ -18,7 +19,22 @@ export class InFlightCalls {
       throw new ClosedError()
     }
     this.aborts.add(abort)
-    return () => { this.aborts.delete(abort) }
+    return () => {
+      this.aborts.delete(abort)
+      if (this.aborts.size === 0 && this.idleWaiters.length > 0) this.wake()
+    }
+  }
+
+  /** Resolves once no call is under way. */
+  async idle (): Promise<void> {
+    if (this.aborts.size === 0) return
+    await new Promise<void>((resolve) => { this.idleWaiters.push(resolve) })
+  }
+
+  private wake (): void {
+    const waiters = this.idleWaiters
+    this.idleWaiters = []
+    for (const resolve of waiters) resolve()
   }
 
   /** Ends every call under way and refuses every later one. */
@@ -27,5 +43,6 @@ export class InFlightCalls {
     this.cutOff += this.aborts.size
     for (const abort of this.aborts) abort()
     this.aborts.clear()
+    this.wake()
   }
 }

@@ -37,6 +37,8 @@ export interface Sender {
   abort: () => void
   /** The calls `abort` cut off or refused. */
   cutOff: () => number
+  /** Resolves once no API call is under way. */
+  idle: () => Promise<void>
   close: () => void
 }
 
@@ -62,6 +64,7 @@ export function createSender (client: Pusher, options: SendOptions): Sender {
     client: view,
     abort: () => { calls.abortAll() },
     cutOff: () => calls.cutOff,
+    idle: async () => { await calls.idle() },
     close: () => { if (own) agent.destroy() }
   }
 }

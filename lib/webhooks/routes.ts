@@ -1,11 +1,11 @@
 import { hash } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import secureJson from 'secure-json-parse'
-import type { PusherRouteOptions } from '../../types/index'
+import type { MaybePromise, PusherRouteOptions } from '../../types/index'
 import { responses, routeSchema, serializeAsJson } from '../openapi'
 import { routeFields, schemaFields } from '../config/route-options'
 import { pluginValidator } from '../validator'
-import { then } from '../call-handler'
+import { isPromiseLike, then } from '../call-handler'
 import { NoWebhookHandlerError, WebhookBodyError, WebhookContentTypeError, WebhookExpiredError } from '../errors'
 import { WebhookPayload, WebhookResponse, WIRE_PAYLOAD } from '../schemas'
 import { dispatchDelivery, type Dedupe, type Delivery } from './dispatch'
@@ -15,14 +15,16 @@ import { routeUrl, traced } from '../telemetry/trace'
 import { settleWebhook } from '../telemetry/webhook-report'
 import { CATEGORIES, normaliseEvents, type Category } from './events'
 import type { WebhookHandlers } from './handlers'
-import { verifyWebhookSignature, type WebhookTokens } from './signature'
+import { verifyWebhookSignature, type WebhookSigner } from './signature'
 
 export interface WebhookRoutesOptions {
-  tokens: WebhookTokens
+  /**
+   * The request's signing tokens, and the prefix of its delivery ids in the dedupe store (a named app's
+   * `{name}:`, a tenant's app id after it): the app's, at hand, or the tenant's X-Pusher-Key names (a lookup, maybe).
+   */
+  signer: (request: FastifyRequest) => MaybePromise<WebhookSigner>
   handlers: WebhookHandlers
   dedupe: Dedupe | undefined
-  /** Before each delivery's id in the dedupe store: a named app's own (`{name}:`), '' for the default app. */
-  deliveryPrefix: string
   maxAgeMs: number | undefined
   routeOptions: PusherRouteOptions
 }
@@ -51,7 +53,7 @@ export const WEBHOOK_PATHS = ROUTES.map((route) => route.url)
  * signature is checked over the exact bytes Pusher signed; only then is it parsed
  * (safely), validated, normalised and dispatched.
  */
-export async function webhookRoutes (fastify: FastifyInstance, { tokens, handlers, dedupe, deliveryPrefix, maxAgeMs, routeOptions }: WebhookRoutesOptions): Promise<void> {
+export async function webhookRoutes (fastify: FastifyInstance, { signer, handlers, dedupe, maxAgeMs, routeOptions }: WebhookRoutesOptions): Promise<void> {
   fastify.removeAllContentTypeParsers()
   const keepRaw = (_request: FastifyRequest, body: Buffer, done: (error: null, body: Buffer) => void): void => { done(null, body) }
   // JSON by its own name (Fastify caches the parser it finds for it; the catch-all it
@@ -70,7 +72,7 @@ export async function webhookRoutes (fastify: FastifyInstance, { tokens, handler
         summary: route.summary,
         consumes: ['application/json'],
         body: route.categories === undefined ? WebhookPayload : route.categories[0].schema,
-        response: responses(WebhookResponse, [400, 403, 404, 409, 413, 415, 500]),
+        response: responses(WebhookResponse, [400, 403, 404, 409, 413, 415, 500, 503]),
         ...schemaFields(routeOptions)
       }),
       // Documented with the route's own events; checked against every event (a batch may hold others).
@@ -78,16 +80,15 @@ export async function webhookRoutes (fastify: FastifyInstance, { tokens, handler
       serializerCompiler: serializeAsJson,
       // Hooks and handler in callback / plain style: no promise per request unless a handler or the store makes one.
       preValidation: (request, _reply, done) => {
+        let signed: MaybePromise<WebhookSigner>
         try {
-          const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
-          verifyWebhookSignature(tokens, request.headers, rawBody)
-          request.body = parseJsonBody(request, rawBody)
-          if (dedupe !== undefined) (request as WithDeliveryId)[kDeliveryId] = deliveryPrefix + deliveryId(rawBody)
+          signed = signer(request)
         } catch (error) {
           done(error as Error)
           return
         }
-        done()
+        if (isPromiseLike(signed)) Promise.resolve(signed).then((found) => { checkDelivery(request, found, dedupe, done) }, done)
+        else checkDelivery(request, signed, dedupe, done)
       }
     }, (request: FastifyRequest) => {
       const delivery = request.body as Delivery
@@ -104,6 +105,20 @@ export async function webhookRoutes (fastify: FastifyInstance, { tokens, handler
       (message, failure) => { settleWebhook(message, failure, delivery.events, report) })
     })
   }
+}
+
+/** The signature over the raw body, then the body parsed; the delivery's id for the dedupe store. */
+function checkDelivery (request: FastifyRequest, { tokens, deliveryPrefix }: WebhookSigner, dedupe: Dedupe | undefined, done: (error?: Error) => void): void {
+  try {
+    const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
+    verifyWebhookSignature(tokens, request.headers, rawBody)
+    request.body = parseJsonBody(request, rawBody)
+    if (dedupe !== undefined) (request as WithDeliveryId)[kDeliveryId] = deliveryPrefix + deliveryId(rawBody)
+  } catch (error) {
+    done(error as Error)
+    return
+  }
+  done()
 }
 
 /** The delivery's id for dedupe, set on the request (a decoration of this scope only) between the hooks and the handler. */

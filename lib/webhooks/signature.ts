@@ -6,6 +6,12 @@ import { WebhookKeyError, WebhookSignatureError } from '../errors'
 /** The signing tokens a webhook may be signed with, by app key (one key may have several secrets while they rotate). */
 export type WebhookTokens = ReadonlyMap<string, readonly SigningToken[]>
 
+/** How an app's webhooks are checked and marked: its tokens, and the prefix of its delivery ids in the dedupe store. */
+export interface WebhookSigner {
+  tokens: WebhookTokens
+  deliveryPrefix: string
+}
+
 export function webhookTokens (tokens: SigningToken[]): WebhookTokens {
   const byKey = new Map<string, SigningToken[]>()
   for (const token of tokens) byKey.set(token.key, [...(byKey.get(token.key) ?? []), token])

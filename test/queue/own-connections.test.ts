@@ -7,13 +7,9 @@ import t from 'tap'
 import type { RedisClient } from '../../lib/config/queue-options'
 import { ownConnections } from '../../lib/queue/own-connections'
 import { startRedis } from '../helpers/redis'
+import { until } from '../helpers/until'
 
 const statusOf = (client: RedisClient): string => client.status as string
-
-async function until (check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 250 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 20))
-  if (!check()) throw new Error(`not within 5 s: ${what}`)
-}
 
 t.test('a duplicate keeps the app\'s retry strategy until closed, and the app\'s connection is left alone', async (t) => {
   const redis = await startRedis(t)

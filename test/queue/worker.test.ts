@@ -2,20 +2,14 @@
 // fails; 401/403 pause until resume(); 429 with Retry-After, 5xx and timeouts retried without using up
 // attempts; maxAgeMs), failed() and retryFailed(), and close(). A real redis-server; a loopback API.
 import t, { type Test } from 'tap'
+import Pusher = require('pusher')
+import { startWorker } from '../../lib/queue/start-worker'
 import { buildApp, captureLogs } from '../helpers/app'
 import { json, rawApi, type Handler } from '../helpers/fake-api'
 import { startRedis } from '../helpers/redis'
+import { until } from '../helpers/until'
 
 const FAST = { backoff: { minMs: 10, maxMs: 40 } }
-
-/** Polls `check` every 20 ms until it holds: at most 500 times (10 s). */
-async function until (check: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  throw new Error(`not within 10 s: ${what}`)
-}
 
 /** The events of every batch_events call the API got, by name. */
 const sentNames = (requests: string[]): string[] => requests.flatMap((body) => (JSON.parse(body).batch ?? []).map((event: { name: string }) => event.name))
@@ -159,4 +153,31 @@ t.test('close() during a stream leaves the unsent events in Redis, and a new ins
   await second.ready()
   await until(() => new Set(sentNames(api.requests)).size === 30, 'every event sent by the new instance')
   t.equal(new Set(sentNames(api.requests)).size, 30)
+})
+
+t.test('startWorker: a worker of its own for one app; its default logger writes JSON lines on stderr', async (t) => {
+  const redis = await startRedis(t)
+  await t.rejects(startWorker({ appId: '4', key: 'k', secret: 's' }), { code: 'FST_PUSHER_INVALID_OPTION', message: /"queue": startWorker needs it/ })
+  let hang = false
+  const api = await rawApi(t, (req, res, body) => { if (!hang) json(200, {})(req, res, body) })
+  const app = await buildApp(t, { appId: '4', key: 'k', secret: 's', host: '127.0.0.1', port: api.port, useTLS: false, queue: { connection: redis.client(), worker: false } })
+  await app.pusher.queue.trigger('chat', 'sent', 1)
+  const written: string[] = []
+  const write = process.stderr.write
+  process.stderr.write = ((chunk: string) => { written.push(String(chunk)); return true }) as typeof process.stderr.write
+  t.teardown(() => { process.stderr.write = write })
+  const worker = await startWorker({ appId: '4', key: 'k', secret: 's', host: '127.0.0.1', port: api.port, useTLS: false, retries: 0, closeTimeout: 100, queue: { connection: redis.client(), ...FAST } })
+  await until(() => api.requests.length === 1, 'sent by the worker')
+  hang = true
+  await app.pusher.queue.trigger('chat', 'hangs', 2)
+  await until(() => api.requests.length === 2, 'a call under way')
+  await worker.close()
+  process.stderr.write = write
+  const lines = written.map((text) => JSON.parse(text))
+  t.match(lines, [{ level: 'warn', cutOff: 1, closeTimeout: 100, msg: /cut off 1 API call/ }])
+  hang = false
+  const client = new Pusher({ appId: '4', key: 'k', secret: 's', host: '127.0.0.1', port: String(api.port), useTLS: false })
+  const withClient = await startWorker({ client, queue: { connection: redis.client(), ...FAST } })
+  await until(() => api.requests.length === 3, 'the job cut off, sent again by a worker on a ready client')
+  await withClient.close()
 })

@@ -5,15 +5,10 @@ import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { buildApp, captureLogs } from '../helpers/app'
 import { fakeApi } from '../helpers/fake-api'
+import { until } from '../helpers/until'
 
 const sentNames = (api: Awaited<ReturnType<typeof fakeApi>>): string[] =>
   api.calls.flatMap((call) => call.body?.batch ?? (call.body === undefined ? [] : [call.body])).map((event: { name: string }) => event.name)
-
-/** Waits until `check` holds: at most 250 polls, 20 ms apart. */
-async function until (check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 250 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 20))
-  if (!check()) throw new Error(`not within 5 s: ${what}`)
-}
 
 t.test('on a 2xx reply the held events go out after it, the requesting socket left out', async (t) => {
   const api = await fakeApi(t)

@@ -10,14 +10,7 @@ import { buildApp } from '../helpers/app'
 import { json, rawApi, type Handler } from '../helpers/fake-api'
 import { startRedis } from '../helpers/redis'
 import { sdk } from './sdk'
-
-async function until (check: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  throw new Error(`not within 10 s: ${what}`)
-}
+import { until } from '../helpers/until'
 
 /** Every completed queue operation's message, in order. */
 function watchQueue (t: Test): PusherQueueMessage[] {
