@@ -12,9 +12,14 @@ import { queueMessage } from '../telemetry/messages'
 import { settleJob, type JobNote } from '../telemetry/queue-outcome'
 import { traced } from '../telemetry/trace'
 
-/** BullMQ's lock on an active job, and how often workers look for jobs whose worker died: one is taken up again within 60 s. */
+/**
+ * BullMQ's lock on an active job (renewed every half of it while its worker lives), and how often the
+ * workers look for jobs whose worker died (one check per interval across all of them). A check takes up
+ * a job that was active at the previous check and has no lock: at most lock + interval (45 s) after the
+ * worker died, as long as another worker runs. At 30 s, BullMQ's default, that was up to 90 s.
+ */
 export const LOCK_DURATION_MS = 30_000
-export const STALLED_INTERVAL_MS = 30_000
+export const STALLED_INTERVAL_MS = 15_000
 /** A job may stall this often (its worker killed each time) before BullMQ fails it: events must survive crashes. */
 export const MAX_STALLED_COUNT = 100
 

@@ -15,7 +15,7 @@ const EVENTS = Number(process.env.FAULT_EVENTS ?? 600)
 const CONCURRENCY = 16
 const BATCH_SIZE = 10
 const KILLS = 2
-// BullMQ takes a killed worker's jobs up again within 60 s (lock 30 s, stalled check every 30 s).
+// BullMQ takes a killed worker's jobs up again within 45 s (lock 30 s, stalled check every 15 s).
 t.setTimeout(240_000)
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
@@ -93,7 +93,7 @@ t.test(`${EVENTS} events through 2 workers, one killed ${KILLS} times, and a 5 s
   t.equal(kills, KILLS)
 
   // Every event arrives and the queue empties: bounded by 200 s. A killed worker's active jobs stay active
-  // until BullMQ's stalled check takes them up again (within 60 s); they may already have been sent, so
+  // until BullMQ's stalled check takes them up again (within 45 s); they may already have been sent, so
   // duplicates are counted only once the queue is empty, and 1 s later for the last deliveries to arrive.
   const started = Date.now()
   const drained = async (): Promise<boolean> => {

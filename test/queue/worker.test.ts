@@ -1,30 +1,17 @@
 // Durable sending, the worker: each answer class (2xx done; 400/413 split, and only the bad event
 // fails; 401/403 pause until resume(); 429 with Retry-After, 5xx and timeouts retried without using up
 // attempts; maxAgeMs), failed() and retryFailed(), and close(). A real redis-server; a loopback API.
-import t, { type Test } from 'tap'
+import t from 'tap'
 import Pusher = require('pusher')
 import { startWorker } from '../../lib/queue/start-worker'
-import { buildApp, captureLogs } from '../helpers/app'
+import { buildApp } from '../helpers/app'
 import { json, rawApi, type Handler } from '../helpers/fake-api'
 import { startRedis } from '../helpers/redis'
 import { until } from '../helpers/until'
-
-const FAST = { backoff: { minMs: 10, maxMs: 40 } }
-
-/** The events of every batch_events call the API got, by name. */
-const sentNames = (requests: string[]): string[] => requests.flatMap((body) => (JSON.parse(body).batch ?? []).map((event: { name: string }) => event.name))
-
-async function setup (t: Test, handler: Handler, queue: object = {}, more: object = {}) {
-  const redis = await startRedis(t)
-  const api = await rawApi(t, handler)
-  const logs = captureLogs()
-  const app = await buildApp(t, { appId: '4', key: 'k', secret: 's', host: '127.0.0.1', port: api.port, useTLS: false, retries: 0, timeout: 500, queue: { connection: redis.client(), ...FAST, ...queue }, ...more }, { logger: logs.logger })
-  await app.ready()
-  return { redis, api, app, logs }
-}
+import { FAST, queueSetup, sentNames } from '../helpers/queue'
 
 t.test('2xx: each event sent once through batch_events, with its socket_id; the queue ends empty', async (t) => {
-  const { api, app } = await setup(t, json(200, {}))
+  const { api, app } = await queueSetup(t, json(200, {}))
   await Promise.all(Array.from({ length: 12 }, async (_, n) => await app.pusher.queue.trigger('chat', `e${n}`, { n }, n === 0 ? { socket_id: '1.2' } : {})))
   await until(() => sentNames(api.requests).length === 12, '12 events sent')
   t.same(sentNames(api.requests).sort(), Array.from({ length: 12 }, (_, n) => `e${n}`).sort())
@@ -43,7 +30,7 @@ for (const status of [400, 413]) {
       const names = (JSON.parse(body).batch ?? []).map((event: { name: string }) => event.name)
       json(names.includes('bad') ? status : 200, names.includes('bad') ? { error: 'refused' } : {})(req, res, body)
     }
-    const { api, app } = await setup(t, handler)
+    const { api, app } = await queueSetup(t, handler)
     const [, bad] = await Promise.all([app.pusher.queue.trigger('chat', 'good1', 1), app.pusher.queue.trigger('chat', 'bad', 2), app.pusher.queue.trigger('chat', 'good2', 3)])
     await until(async () => (await app.pusher.queue.counts()).failed === 1, 'one failed job')
     const failed = await app.pusher.queue.failed()
@@ -55,7 +42,7 @@ for (const status of [400, 413]) {
 }
 
 t.test('a user event refused (404) fails for good, listed by user; one that waited past maxAgeMs expires when taken', async (t) => {
-  const { app } = await setup(t, json(404, { error: 'no such user' }))
+  const { app } = await queueSetup(t, json(404, { error: 'no such user' }))
   const { id } = await app.pusher.queue.sendToUser('ann', 'notice', 1)
   await until(async () => (await app.pusher.queue.counts()).failed === 1, 'failed')
   t.match(await app.pusher.queue.failed(), [{ id, user: 'ann', event: 'notice', code: 'FST_PUSHER_API_ERROR', statusCode: 404 }])
@@ -76,7 +63,7 @@ t.test('a user event refused (404) fails for good, listed by user; one that wait
 for (const refused of [401, 403]) {
   t.test(`${refused}: the queue pauses, the error is logged once, the jobs wait; resume() sends them`, async (t) => {
     let status = refused
-    const { api, app, logs } = await setup(t, (req, res, body) => json(status, status === 200 ? {} : { error: 'Invalid key' })(req, res, body))
+    const { api, app, logs } = await queueSetup(t, (req, res, body) => json(status, status === 200 ? {} : { error: 'Invalid key' })(req, res, body))
     await app.pusher.queue.trigger('chat', 'first', 1)
     await until(async () => (await app.pusher.queue.counts()).paused + (await app.pusher.queue.counts()).delayed === 1 && api.requests.length === 1, 'paused')
     await app.pusher.queue.trigger('chat', 'second', 2)
@@ -99,7 +86,7 @@ t.test('429 with Retry-After, 5xx and timeouts: retried until sent, no attempt u
     if (calls === 3) return // no answer: the call times out (timeout 500)
     json(200, {})(req, res, body)
   }
-  const { app } = await setup(t, handler)
+  const { app } = await queueSetup(t, handler)
   await app.pusher.queue.trigger('chat', 'e', 1)
   await until(() => calls === 4, 'sent at the fourth call')
   await until(async () => (await app.pusher.queue.counts()).delayed + (await app.pusher.queue.counts()).active === 0, 'done')
@@ -113,7 +100,7 @@ t.test('a 429 waits its Retry-After (1 s here), not the backoff (10 to 40 ms)', 
     if (times.length === 1) return res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' }).end('{"error":"slow down"}')
     json(200, {})(req, res, body)
   }
-  const { app } = await setup(t, handler)
+  const { app } = await queueSetup(t, handler)
   await app.pusher.queue.trigger('chat', 'e', 1)
   await until(() => times.length === 2, 'sent at the second call')
   // A lower bound, not a speed: the worker must not try again before the server said it may.
@@ -122,7 +109,7 @@ t.test('a 429 waits its Retry-After (1 s here), not the backoff (10 to 40 ms)', 
 
 t.test('maxAgeMs: an event still unsent fails as expired; retryFailed() sends it once the API is back', async (t) => {
   let up = false
-  const { api, app } = await setup(t, (req, res, body) => json(up ? 200 : 503, up ? {} : { error: 'down' })(req, res, body), { maxAgeMs: 300 })
+  const { api, app } = await queueSetup(t, (req, res, body) => json(up ? 200 : 503, up ? {} : { error: 'down' })(req, res, body), { maxAgeMs: 300 })
   const { id } = await app.pusher.queue.trigger('chat', 'late', 1) as { id: string }
   await until(async () => (await app.pusher.queue.counts()).failed === 1, 'expired')
   t.match(await app.pusher.queue.failed({ limit: 10 }), [{ id, event: 'late', code: 'FST_PUSHER_QUEUE_EXPIRED' }])
