@@ -79,6 +79,24 @@ t.test('only named apps: app.pusher.apps works, every other member says there is
   t.ok(later.pusher.apps.eu.presence, 'the named app keeps its own')
 })
 
+t.test('each named app\'s presence store is fed by its own webhooks only', async (t) => {
+  const app = checkedFastify(t)
+  await app.register(fastifyPusher, { client: client('main'), presence: true })
+  await app.register(fastifyPusher, { name: 'eu', client: client('eu'), prefix: '/pusher-eu', presence: true })
+  const [main, eu] = [app.pusher.presence!, app.pusher.apps.eu.presence!]
+  const online: string[] = []
+  main.on('online', ({ userId }) => { online.push(`main ${userId}`) })
+  eu.on('online', ({ userId }) => { online.push(`eu ${userId}`) })
+  const joined = (userId: string) => JSON.stringify({ time_ms: Date.now(), events: [{ name: 'member_added', channel: 'presence-room', user_id: userId }] })
+  t.equal((await app.inject({ method: 'POST', url: '/pusher-eu/events', ...signWebhook({ key: 'eu', secret: 'eu-secret' }, joined('ann')) })).statusCode, 200)
+  t.equal((await app.inject({ method: 'POST', url: '/pusher/events', ...signWebhook({ key: 'main', secret: 'main-secret' }, joined('bob')) })).statusCode, 200)
+  t.same(await eu.members('presence-room'), ['ann'], 'eu\'s store: eu\'s member')
+  t.same(await main.members('presence-room'), ['bob'], 'the default app\'s store: its own')
+  t.same(online, ['eu ann', 'main bob'])
+  t.equal((await app.inject({ method: 'POST', url: '/pusher-eu/events', ...signWebhook({ key: 'main', secret: 'main-secret' }, joined('eve')) })).statusCode, 403, 'the default app\'s delivery at eu\'s route: refused')
+  t.same(await eu.members('presence-room'), ['ann'])
+})
+
 t.test('names and routes are checked at registration', async (t) => {
   const failure = async (options: FastifyPusherOptions[]): Promise<unknown> => {
     const app = checkedFastify(t)

@@ -33,7 +33,8 @@ t.test('two named apps, two soketi apps: triggers, auth, webhooks, dedupe marks 
 
   const eu = await connectClient(t, soketi, authAt('/pusher-eu'))
   const us = await connectClient(t, { ...soketi, key: usApp.key }, authAt('/pusher-us'))
-  const [euNews, usNews] = [eu.subscribe('private-eu-news'), us.subscribe('private-us-news')]
+  // One channel name in both soketi apps: only the app a trigger is sent to may deliver it.
+  const [euNews, usNews] = [eu.subscribe('private-news'), us.subscribe('private-news')]
   await nextEvent(euNews, 'pusher:subscription_succeeded', 'eu\'s subscription, signed by /pusher-eu/auth with eu\'s secret')
   await nextEvent(usNews, 'pusher:subscription_succeeded', 'us\'s subscription, signed by /pusher-us/auth with us\'s secret')
   const crossed = await connectClient(t, { ...soketi, key: usApp.key }, authAt('/pusher-eu'))
@@ -41,22 +42,28 @@ t.test('two named apps, two soketi apps: triggers, auth, webhooks, dedupe marks 
   t.ok(refused, 'another app\'s route signs with another secret: soketi refuses the subscription')
 
   await eventually(() => occupied.length >= 2, `the channel_occupied webhooks (${occupied.join()})`)
-  t.same(occupied.sort(), ['eu private-eu-news', 'us private-us-news'], 'each app\'s webhooks reach its own handlers (the refused subscription occupied nothing)')
+  t.same(occupied.sort(), ['eu private-news', 'us private-news'], 'each app\'s webhooks reach its own handlers (the refused subscription occupied nothing)')
   const marks = (await redis.client().keys('fastify-pusher:webhook:*')).map((key) => key.split(':')[2]).sort()
   t.same([...new Set(marks)], ['eu', 'us'], 'each app\'s dedupe marks under its name')
 
-  const usSaw: string[] = []
-  usNews.bind('item', (data: { n: number }) => { usSaw.push(String(data.n)) })
+  const saw: Record<'eu' | 'us', string[]> = { eu: [], us: [] }
+  for (const [name, news] of [['eu', euNews], ['us', usNews]] as const) {
+    for (const event of ['item', 'queued', 'last']) news.bind(event, (data: { n: number }) => { saw[name].push(`${event} ${data.n}`) })
+  }
   const got = nextEvent(euNews, 'item', 'eu\'s trigger')
-  await app.pusher.apps.eu.trigger('private-eu-news', 'item', { n: 1 })
+  await app.pusher.apps.eu.trigger('private-news', 'item', { n: 1 })
   t.same(await got, { n: 1 })
   const queued = nextEvent(usNews, 'queued', 'us\'s queued trigger, sent by us\'s worker')
-  await app.pusher.apps.us.queue.trigger('private-us-news', 'queued', { n: 2 })
+  await app.pusher.apps.us.queue.trigger('private-news', 'queued', { n: 2 })
   t.same(await queued, { n: 2 })
   const queuedEu = nextEvent(euNews, 'queued', 'eu\'s queued trigger')
-  await app.pusher.apps.eu.queue.trigger('private-eu-news', 'queued', { n: 3 })
+  await app.pusher.apps.eu.queue.trigger('private-news', 'queued', { n: 3 })
   t.same(await queuedEu, { n: 3 })
-  t.same(usSaw, [], 'us\'s client saw nothing of eu\'s')
+  // A last event to each, in order on each connection: whatever reached the wrong app came before it.
+  const last = [nextEvent(euNews, 'last', 'eu\'s last'), nextEvent(usNews, 'last', 'us\'s last')]
+  await Promise.all([app.pusher.apps.eu.trigger('private-news', 'last', { n: 4 }), app.pusher.apps.us.trigger('private-news', 'last', { n: 5 })])
+  await Promise.all(last)
+  t.same(saw, { eu: ['item 1', 'queued 3', 'last 4'], us: ['queued 2', 'last 5'] }, 'each client saw its own app\'s triggers only')
   const queues = (await redis.client().keys('bull:*:meta')).sort()
   t.same(queues, ['bull:fastify-pusher-eu:meta', 'bull:fastify-pusher-us:meta'], 'a queue per app')
 })

@@ -10,8 +10,7 @@ import { captureLogs, checkedFastify } from '../helpers/app'
 import { startRedis } from '../helpers/redis'
 import { directory, tenantApi } from '../helpers/tenants'
 import { until } from '../helpers/until'
-
-const FAST = { backoff: { minMs: 10, maxMs: 40 } }
+import { FAST } from '../helpers/queue'
 
 async function setup (t: Test, status: (appId: string) => number = () => 200, queue: object = {}, cacheMs?: number) {
   const redis = await startRedis(t)
@@ -50,36 +49,39 @@ t.test('jobs carry their tenant\'s app id, never a secret; a worker of its own s
   t.same(tenants.lookups.filter((lookup) => lookup.appId === '1').length, 2, 'the worker looked tenant 1 up by its app id')
 })
 
-t.test('the worker in the app: a tenant no longer known fails for good', async (t) => {
+t.test('the worker in the app: a tenant no longer known fails for good, a job of several events whole (not split)', async (t) => {
   // cacheMs 0: every job's credentials are looked up (a tenant removed is unknown at once).
   const { api, tenants, app } = await setup(t, () => 200, {}, 0)
   const three = await app.pusher.forApp('3')
-  await three.queue.trigger('chat', 'gone', 1)
+  await three.queue.triggerBatch([{ channel: 'chat', name: 'gone', data: 1 }, { channel: 'news', name: 'gone-too', data: 2 }])
   delete tenants.apps['3'] // at once: the worker takes the job up after Redis has answered it, later
   const shared = (await app.pusher.forApp('1')).queue // the queue every tenant shares
-  await until(async () => (await shared.counts()).failed === 1, 'tenant 3\'s job failed')
-  t.match(await shared.failed(), [{ event: 'gone', code: 'FST_PUSHER_UNKNOWN_APP', attempts: 1 }])
+  await until(async () => (await shared.failed()).length === 2, 'tenant 3\'s events failed')
+  t.match(await shared.failed(), [{ event: 'gone', code: 'FST_PUSHER_UNKNOWN_APP', attempts: 1 }, { event: 'gone-too', code: 'FST_PUSHER_UNKNOWN_APP', attempts: 1 }])
+  t.match(await shared.counts(), { failed: 1, waiting: 0, delayed: 0 }, 'one job failed whole: no job per event')
   await t.rejects(three.queue.counts(), { code: 'FST_PUSHER_UNKNOWN_APP' }, 'a sender of a tenant now unknown says so')
   t.same(api.calls, [])
 })
 
-t.test('a tenant whose credentials are refused (401): its job waits, its credentials are looked up anew, the queue goes on', async (t) => {
-  let refusing = true
-  const { api, tenants, app, logs } = await setup(t, (appId) => appId === '1' && refusing ? 401 : 200)
-  const one = await app.pusher.forApp('1')
-  await one.queue.trigger('chat', 'refused', 2)
-  await until(() => api.calls.filter((call) => call.appId === '1').length >= 2, 'tenant 1 refused twice')
-  t.ok(tenants.lookups.filter((lookup) => lookup.appId === '1').length >= 2, 'tenant 1\'s credentials looked up anew (cacheMs is a minute)')
-  const two = await app.pusher.forApp('2')
-  await two.queue.trigger('chat', 'goes-on', 3)
-  await until(() => api.calls.some((call) => call.appId === '2'), 'tenant 2 sent while tenant 1 waits')
-  t.match(await two.queue.counts(), { paused: 0 }, 'the queue is not paused')
-  t.equal(logs.lines.filter((line) => line.level === 50 && line.appId === '1' && /refused a tenant's credentials/.test(line.msg)).length, 1, 'logged once, with the app id, though refused again')
-  refusing = false
-  await until(async () => { const counts = await two.queue.counts(); return counts.delayed + counts.active + counts.waiting === 0 }, 'tenant 1\'s job sent')
-  t.equal(api.calls.filter((call) => call.appId === '1').at(-1)?.body.batch[0].name, 'refused')
-  t.equal((await two.queue.counts()).failed, 0)
-})
+for (const refusal of [401, 403]) {
+  t.test(`a tenant whose credentials are refused (${refusal}): its job waits, its credentials are looked up anew, the queue goes on`, async (t) => {
+    let refusing = true
+    const { api, tenants, app, logs } = await setup(t, (appId) => appId === '1' && refusing ? refusal : 200)
+    const one = await app.pusher.forApp('1')
+    await one.queue.trigger('chat', 'refused', 2)
+    await until(() => api.calls.filter((call) => call.appId === '1').length >= 2, 'tenant 1 refused twice')
+    t.ok(tenants.lookups.filter((lookup) => lookup.appId === '1').length >= 2, 'tenant 1\'s credentials looked up anew (cacheMs is a minute)')
+    const two = await app.pusher.forApp('2')
+    await two.queue.trigger('chat', 'goes-on', 3)
+    await until(() => api.calls.some((call) => call.appId === '2'), 'tenant 2 sent while tenant 1 waits')
+    t.match(await two.queue.counts(), { paused: 0 }, 'the queue is not paused')
+    t.equal(logs.lines.filter((line) => line.level === 50 && line.appId === '1' && /refused a tenant's credentials/.test(line.msg)).length, 1, 'logged once, with the app id, though refused again')
+    refusing = false
+    await until(async () => { const counts = await two.queue.counts(); return counts.delayed + counts.active + counts.waiting === 0 }, 'tenant 1\'s job sent')
+    t.equal(api.calls.filter((call) => call.appId === '1').at(-1)?.body.batch[0].name, 'refused')
+    t.equal((await two.queue.counts()).failed, 0)
+  })
+}
 
 t.test('a worker of its own: a tenant\'s job split on a 413 keeps its app id; max 1 lets tenants go; close() ends past closeTimeout', async (t) => {
   const redis = await startRedis(t)

@@ -3,6 +3,7 @@
 // most max held (the least recently used closed once its calls settle); a lookup that throws or hangs is
 // a 503 (bounded by handlerTimeout) and a rejection from forApp. A loopback API stands for each app's server.
 import t, { type Test } from 'tap'
+import Pusher = require('pusher')
 import type { FastifyInstance } from 'fastify'
 import { signWebhook } from 'fastify-pusher/testing'
 import fastifyPusher, { type FastifyPusherOptions, type TenantCredentials, type TenantLookup } from '../../index'
@@ -158,10 +159,11 @@ t.test('max: 2 with three tenants in turn: the least recently used is closed onc
   t.same(await slow, {}, 'the call in flight settles')
   for (let i = 0; i < 100 && !api.closed.includes('1'); i++) await new Promise((resolve) => setTimeout(resolve, 10))
   t.same(api.closed, ['1'], 'then its pool is closed; 2 and 3 keep theirs')
+  await (await app.pusher.forApp('2')).trigger('chat', 'e', 5) // 2, opened before 3, is now used after it
   await (await app.pusher.forApp('1')).trigger('chat', 'e', 4)
   t.same(lookups.filter((lookup) => lookup.appId === '1').length, 2, 'tenant 1 looked up again')
-  for (let i = 0; i < 100 && !api.closed.includes('2'); i++) await new Promise((resolve) => setTimeout(resolve, 10))
-  t.same(api.closed, ['1', '2'], 'and now 2, the least recently used, is let go')
+  for (let i = 0; i < 100 && !api.closed.includes('3'); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  t.same(api.closed, ['1', '3'], 'and now 3, the least recently used (not 2, the oldest opened), is let go')
 })
 
 t.test('cacheMs: credentials looked up again once stale; the same ones keep the pool, changed ones replace it', async (t) => {
@@ -343,6 +345,35 @@ t.test('a single app\'s forApp names itself, by app id or key', async (t) => {
   t.match(byId, { appId: '4', key: 'KEY', client: app.pusher.client })
   await t.rejects(app.pusher.forApp('5'), { code: 'FST_PUSHER_UNKNOWN_APP', message: 'Unknown app: "5" is neither this app\'s id nor its key' })
   await t.rejects(app.pusher.forApp(undefined as unknown as string), { code: 'FST_PUSHER_UNKNOWN_APP', message: 'Unknown app: forApp() takes an app id or key' })
+})
+
+t.test('each tenant its own batch queue: one turn\'s triggers of two tenants on one channel, a call per tenant', async (t) => {
+  const api = await tenantApi(t)
+  const { credentials } = directory(api.port)
+  const app = await tenantApp(t, { credentials })
+  const [one, two] = [await app.pusher.forApp('1'), await app.pusher.forApp('2')]
+  t.same(await Promise.all([one.trigger('chat', 'e', 1), two.trigger('chat', 'e', 2), one.trigger('chat', 'e', 3)]), [{}, {}, {}])
+  t.same(api.calls.map(({ appId, authKey, path, body }) => [appId, authKey, path, body.batch.map((event: { data: string }) => event.data)]).sort(), [
+    ['1', 'key-1', '/apps/1/batch_events', ['1', '3']],
+    ['2', 'key-2', '/apps/2/batch_events', ['2']]
+  ], 'tenant 1\'s two events batched together, tenant 2\'s apart')
+})
+
+t.test('a tenant\'s path and encryption master key: its calls go under its path, its encrypted channels are signed with its key', async (t) => {
+  const api = await tenantApi(t)
+  const { apps, credentials } = directory(api.port)
+  const masterKey = Buffer.alloc(32, 9).toString('base64')
+  apps['9'] = { appId: '9', key: 'key-9', secret: secretOf('9'), host: '127.0.0.1', port: api.port, useTLS: false, path: '/ws-path', encryptionMasterKeyBase64: masterKey }
+  const logs = captureLogs()
+  const app = await tenantApp(t, { credentials }, {}, logs.logger)
+  app.pusher.channel('orders', () => true)
+  await (await app.pusher.forApp('9')).trigger('chat', 'e', 1)
+  t.same(api.calls.map(({ authKey, path }) => [authKey, path]), [['key-9', '/ws-path/apps/9/batch_events']], 'under the tenant\'s path')
+  const official = new Pusher({ appId: '9', key: 'key-9', secret: secretOf('9'), host: '127.0.0.1', encryptionMasterKeyBase64: masterKey })
+  const answer = await auth(app, '9', 'private-encrypted-orders')
+  t.equal(answer.statusCode, 200)
+  t.same(answer.json(), official.authorizeChannel('1.2', 'private-encrypted-orders'), 'signed, and its shared secret derived, as the official client does with the tenant\'s key')
+  t.match((await auth(app, '1', 'private-encrypted-orders')).json(), { statusCode: 404, code: 'FST_PUSHER_ENCRYPTION_NOT_CONFIGURED' }, 'a tenant without a master key: encrypted channels refused')
 })
 
 t.test('close(): every tenant\'s calls settle, then no more', async (t) => {
