@@ -28,6 +28,14 @@ interface Waiting { item: Item, resolve: (ids: string[]) => void, reject: (error
 const keyedJobId = (key: string, appId: string | undefined): string =>
   `key-${createHash('sha256').update(appId === undefined ? key : `${appId}\0${key}`).digest('hex').slice(0, 40)}`
 
+/** A job's events in jobs of at most `size` (a job is one API call). */
+function parts (job: JobData, size: number): JobData[] {
+  if (job.kind !== 'batch' || job.events.length <= size) return [job]
+  const jobs: JobData[] = []
+  for (let start = 0; start < job.events.length; start += size) jobs.push({ ...job, events: job.events.slice(start, start + size) })
+  return jobs
+}
+
 const countEvents = (jobs: Array<{ data: JobData }>): number =>
   jobs.reduce((sum, { data }) => sum + (data.kind === 'batch' ? data.events.length : 1), 0)
 
@@ -72,9 +80,14 @@ export function createEnqueuer (queue: Queue, options: EnqueueOptions) {
     for (const { item } of turn) {
       const mine: Array<[number, number]> = []
       if ('job' in item) {
-        jobs.push({ name: item.job.kind, data: { ...item.job, enqueuedAt: now, ...app }, opts: item.jobId === undefined ? jobOptions : { ...jobOptions, jobId: item.jobId } })
-        const count = item.job.kind === 'batch' ? item.job.events.length : 1
-        for (let index = 0; index < count; index++) mine.push([jobs.length - 1, index])
+        // A keyed batch of more than batchSize events (a trigger to many channels): jobs of batchSize,
+        // the first named by the key, the others by the key and their number.
+        parts(item.job, options.batchSize).forEach((data, part) => {
+          const jobId = item.jobId === undefined || part === 0 ? item.jobId : `${item.jobId}-part${part}`
+          jobs.push({ name: data.kind, data: { ...data, enqueuedAt: now, ...app }, opts: jobId === undefined ? jobOptions : { ...jobOptions, jobId } })
+          const count = data.kind === 'batch' ? data.events.length : 1
+          for (let index = 0; index < count; index++) mine.push([jobs.length - 1, index])
+        })
       } else {
         for (const event of item.events) {
           if (open === undefined || open.length >= options.batchSize) {

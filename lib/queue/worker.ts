@@ -108,7 +108,8 @@ export function createProcessor ({ bullmq, client, clientFor, refused, queue, op
           await queue.addBulk(data.events.map((event, i) => ({
             name: 'batch',
             data: { kind: 'batch' as const, events: [{ ...event, id: event.id ?? eventId(String(job.id), i) }], enqueuedAt: data.enqueuedAt, ...(data.appId === undefined ? {} : { appId: data.appId }) },
-            opts: job.opts
+            // Not the job's own id (an idempotency key's): BullMQ would take each part for the job itself, and store nothing.
+            opts: { ...job.opts, jobId: undefined }
           })))
           note.outcome = 'split'
           return { split: data.events.length }

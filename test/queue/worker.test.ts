@@ -41,6 +41,27 @@ for (const status of [400, 413]) {
   })
 }
 
+t.test('a keyed trigger to 12 channels: jobs of batchSize named by the key; a refused event fails alone, the other 11 are sent; the key again stores nothing', async (t) => {
+  const accepted: string[] = []
+  const handler: Handler = (req, res, body) => {
+    const to = (JSON.parse(body).batch ?? []).map((event: { channel: string }) => event.channel)
+    if (!to.includes('c-bad')) accepted.push(...to)
+    json(to.includes('c-bad') ? 400 : 200, to.includes('c-bad') ? { error: 'refused' } : {})(req, res, body)
+  }
+  const { api, app } = await queueSetup(t, handler)
+  const channels = [...Array.from({ length: 11 }, (_, n) => `c-${n}`), 'c-bad']
+  const sentTo = (): string[] => accepted
+  const first = await app.pusher.queue.trigger(channels, 'shipped', 1, { idempotencyKey: 'order-7' }) as { ids: string[] }
+  t.equal(first.ids.length, 12)
+  await until(async () => (await app.pusher.queue.counts()).failed === 1, 'the refused event failed')
+  t.match(await app.pusher.queue.failed(), [{ id: first.ids[11], channel: 'c-bad', event: 'shipped', statusCode: 400 }])
+  await until(() => channels.slice(0, 11).every((channel) => sentTo().includes(channel)), 'the other 11 sent')
+  t.ok(api.requests.every((body) => JSON.parse(body).batch.length <= 10), 'no call of more than batchSize events')
+  t.same(await app.pusher.queue.trigger(channels, 'shipped', 1, { idempotencyKey: 'order-7' }), first, 'the same key: the same ids')
+  await until(async () => { const counts = await app.pusher.queue.counts(); return counts.waiting + counts.active + counts.delayed === 0 }, 'settled')
+  t.same(accepted.sort(), channels.slice(0, 11).sort(), 'each good event accepted once')
+})
+
 t.test('a user event refused (404) fails for good, listed by user; one that waited past maxAgeMs expires when taken', async (t) => {
   const { app } = await queueSetup(t, json(404, { error: 'no such user' }))
   const { id } = await app.pusher.queue.sendToUser('ann', 'notice', 1)
