@@ -109,6 +109,31 @@ t.test('Redis stopped: FST_PUSHER_QUEUE_UNAVAILABLE, at once, nothing kept in me
   await t.rejects(app.pusher.queue.trigger('chat', 'e', 1), { code: 'FST_PUSHER_QUEUE_UNAVAILABLE', statusCode: 503, message: /Redis did not store event "e"/ })
 })
 
+t.test('Redis stopped, an app connection that would hold commands forever, no timeout: still a rejection, and nothing stored once Redis is back', async (t) => {
+  const redis = await startRedis(t)
+  // maxRetriesPerRequest null and timeout 0: an offline queue would hold the enqueue, unbounded, and store it later.
+  const connection = new Redis({ host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null, retryStrategy: () => 50 })
+  connection.on('error', () => {})
+  t.teardown(() => { connection.disconnect() })
+  const app = await buildApp(t, { appId: '4', key: 'k', secret: 's', host: '127.0.0.1', port: 1, useTLS: false, timeout: 0, closeTimeout: 300, queue: { connection, worker: false } })
+  await app.pusher.queue.trigger('chat', 'before', 1)
+  await redis.stop()
+  const answer = await Promise.race([
+    app.pusher.queue.trigger('chat', 'while-down', 2).then(() => 'stored', (error: { code: string }) => error.code),
+    new Promise((resolve) => setTimeout(() => { resolve('held') }, 5000))
+  ])
+  t.equal(answer, 'FST_PUSHER_QUEUE_UNAVAILABLE', 'rejected, not held')
+  const again = await startRedis(t, { port: redis.port }) // empty: persistence is off
+  const inspect = new Queue('fastify-pusher', { connection: again.client() })
+  t.teardown(async () => { await inspect.close() })
+  let after: unknown
+  for (let i = 0; i < 250 && after === undefined; i++) {
+    after = await app.pusher.queue.trigger('chat', 'after', 3).catch(async () => { await new Promise((resolve) => setTimeout(resolve, 20)) })
+  }
+  t.ok(after, 'stored once the plugin\'s connection is back')
+  t.same((await inspect.getWaiting()).flatMap((job) => job.data.events.map((event: { name: string }) => event.name)), ['after'], 'the rejected event was never stored later')
+})
+
 t.test('Redis that takes the connection and never answers: FST_PUSHER_QUEUE_UNAVAILABLE after timeout', async (t) => {
   const connection = await silentRedis(t, { maxRetriesPerRequest: 1 })
   const app = await buildApp(t, { appId: '4', key: 'k', secret: 's', host: '127.0.0.1', port: 1, useTLS: false, timeout: 200, closeTimeout: 200, queue: { connection, worker: false } })

@@ -19,6 +19,12 @@ t.test('retryDelay: Retry-After (at least minMs), else exponential with jitter w
     const delay = retryDelay({}, tries, backoff)
     t.ok(delay >= 1000 && delay <= Math.min(60_000, 1000 * 2 ** tries), `try ${tries}: ${delay}`)
   }
+  // Exponential with full jitter: at try 3, 200 waits spread over [1 s, 8 s]; none past it, many past 4 s.
+  const waits = Array.from({ length: 200 }, () => retryDelay({}, 3, backoff))
+  t.ok(waits.every((wait) => wait >= 1000 && wait <= 8000), 'within [1 s, 8 s]')
+  t.ok(new Set(waits).size > 100, `jittered: ${new Set(waits).size} different waits of 200`)
+  t.ok(waits.filter((wait) => wait > 4000).length > 20, 'reaching past what try 2 allows (4 s): the ceiling doubles')
+  t.ok(waits.filter((wait) => wait < 4000).length > 20, 'and below it: full jitter, not the ceiling')
 })
 
 t.test('failureReason: the code and status only', async (t) => {

@@ -1,18 +1,11 @@
 // Durable sending, what the queue's settings give: `limiter` (one rate for every worker), `keep` (how
-// long an idempotency key holds, and how long failed jobs are listed), `concurrency: 1` (jobs sent one
-// at a time, in the order stored), and a killed worker's job taken up by another (BullMQ's lock and
-// stalled-job check). A real redis-server; a loopback API; a worker process killed with SIGKILL.
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { join } from 'node:path'
+// long an idempotency key holds, and how long failed jobs are listed), `concurrency` (calls in flight;
+// 1: one at a time, in the order stored). A real redis-server; a loopback API.
 import t from 'tap'
 import { Queue } from 'bullmq'
-import { startWorker } from '../../lib/queue/start-worker'
-import { LOCK_DURATION_MS, STALLED_INTERVAL_MS } from '../../lib/queue/worker'
 import { buildApp } from '../helpers/app'
-import { json, rawApi, type Handler } from '../helpers/fake-api'
+import { json, type Handler } from '../helpers/fake-api'
 import { FAST, queueSetup, sentNames } from '../helpers/queue'
-import { startRedis } from '../helpers/redis'
 import { until } from '../helpers/until'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
@@ -63,51 +56,39 @@ t.test('keep: an idempotency key holds once its event was sent, while the job is
   await until(() => sentNames(api.requests).filter((name) => name === 'once').length === 2, 'the key stored and sent again, its job no longer kept')
 })
 
-t.test('concurrency: 1 with one worker: one API call at a time, jobs in the order stored', async (t) => {
-  let inFlight = 0
-  let most = 0
+/** An API that answers each call after `delayMs`, counting the calls in flight and the most at once. */
+function slowApi (delayMs: number) {
+  const calls = { inFlight: 0, most: 0 }
   const handler: Handler = (req, res, body) => {
-    inFlight++
-    most = Math.max(most, inFlight)
-    setTimeout(() => { inFlight--; json(200, {})(req, res, body) }, 15)
+    calls.inFlight++
+    calls.most = Math.max(calls.most, calls.inFlight)
+    setTimeout(() => { calls.inFlight--; json(200, {})(req, res, body) }, delayMs)
   }
-  const { app, api, redis, options } = await queueSetup(t, handler, { worker: false })
-  const names = Array.from({ length: 12 }, (_, n) => `e${n}`)
-  for (const name of names) await app.pusher.queue.trigger('chat', name, 1) // a job each
-  const worker = await buildApp(t, { ...options, queue: { connection: redis.client(), ...FAST, concurrency: 1 } })
+  return { calls, handler }
+}
+
+/** A worker app with `concurrency`, started once the jobs are stored. */
+async function startWorkerApp (t: Parameters<typeof queueSetup>[0], setup: Awaited<ReturnType<typeof queueSetup>>, concurrency: number): Promise<void> {
+  const worker = await buildApp(t, { ...setup.options, queue: { connection: setup.redis.client(), ...FAST, concurrency } })
   await worker.ready()
-  await until(() => sentNames(api.requests).length === 12, 'all sent')
-  t.same(sentNames(api.requests), names, 'in the order stored')
-  t.equal(most, 1, 'never two calls at once')
+}
+
+t.test('concurrency: 1 with one worker: one API call at a time, jobs in the order stored', async (t) => {
+  const { calls, handler } = slowApi(15)
+  const setup = await queueSetup(t, handler, { worker: false })
+  const names = Array.from({ length: 12 }, (_, n) => `e${n}`)
+  for (const name of names) await setup.app.pusher.queue.trigger('chat', name, 1) // a job each
+  await startWorkerApp(t, setup, 1)
+  await until(() => sentNames(setup.api.requests).length === 12, 'all sent')
+  t.same(sentNames(setup.api.requests), names, 'in the order stored')
+  t.equal(calls.most, 1, 'never two calls at once')
 })
 
-t.test('a worker killed (SIGKILL) during a call: its job is taken up by another worker, within 45 s (BullMQ\'s lock of 30 s, a stalled check every 15 s)', { timeout: 120_000 }, async (t) => {
-  const redis = await startRedis(t)
-  const api = await rawApi(t, (req, res, body) => { if (api.requests.length > 1) json(200, {})(req, res, body) }) // the first call never answered
-  const options = { appId: '4', key: 'k', secret: 's', host: '127.0.0.1', port: api.port, useTLS: false, retries: 0 }
-  const producer = await buildApp(t, { ...options, queue: { connection: redis.client(), worker: false } })
-  const { id } = await producer.pusher.queue.trigger('chat', 'survivor', 1) as { id: string }
-  const jobId = id.replace(/-0$/, '')
-
-  const redisUrl = `redis://127.0.0.1:${redis.port}`
-  const child = spawn(process.execPath, [join(__dirname, '..', 'fixtures', 'queue-worker.mjs'), JSON.stringify({ ...options, timeout: 0 })],
-    { env: { ...process.env, REDIS_URL: redisUrl }, stdio: ['ignore', 'ignore', 'inherit'] })
-  const exited = once(child, 'exit')
-  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
-  await until(() => api.requests.length === 1, 'the worker process took the job and called the API', 20_000)
-  const lockMs = await redis.client().pttl(`bull:fastify-pusher:${jobId}:lock`)
-  child.kill('SIGKILL')
-  await exited
-  const killedAt = Date.now()
-  t.ok(lockMs > 0 && lockMs <= 30_000, `the dead worker's lock lapses within 30 s (${lockMs} ms left)`)
-
-  const worker = await startWorker({ ...options, queue: { connection: redis.client(), ...FAST } })
-  t.teardown(async () => { await worker.close() })
-  t.equal(STALLED_INTERVAL_MS, 15_000, 'a stalled check every 15 s')
-  // The README's bound, lock + interval (45 s), with 15 s for a slow machine: never an early failure.
-  await until(() => api.requests.length === 2, 'the job taken up again by the other worker', LOCK_DURATION_MS + STALLED_INTERVAL_MS + 15_000)
-  t.comment(`taken up again ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill (lock left ${lockMs} ms; stalled check every ${STALLED_INTERVAL_MS / 1000} s)`)
-  t.same(sentNames(api.requests), ['survivor', 'survivor'])
-  await until(async () => (await producer.pusher.queue.counts()).active === 0, 'done')
-  t.same(await producer.pusher.queue.counts(), { waiting: 0, active: 0, delayed: 0, failed: 0, paused: 0 })
+t.test('concurrency: 3 with one worker: three API calls at once, never more', async (t) => {
+  const { calls, handler } = slowApi(50)
+  const setup = await queueSetup(t, handler, { worker: false })
+  await Promise.all(Array.from({ length: 9 }, async (_, n) => await setup.app.pusher.queue.sendToUser(`u${n}`, 'e', n))) // 9 jobs, in one turn
+  await startWorkerApp(t, setup, 3)
+  await until(() => setup.api.requests.length === 9 && calls.inFlight === 0, 'all sent')
+  t.equal(calls.most, 3, 'three calls in flight at most, and three at some point')
 })

@@ -82,21 +82,45 @@ t.test('a user event refused (404) fails for good, listed by user; one that wait
 })
 
 for (const refused of [401, 403]) {
-  t.test(`${refused}: the queue pauses, the error is logged once, the jobs wait; resume() sends them`, async (t) => {
+  t.test(`${refused}: the queue pauses, the error is logged once (again after a resume()), the jobs wait; resume() sends them`, async (t) => {
     let status = refused
-    const { api, app, logs } = await queueSetup(t, (req, res, body) => json(status, status === 200 ? {} : { error: 'Invalid key' })(req, res, body))
-    await app.pusher.queue.trigger('chat', 'first', 1)
-    await until(async () => (await app.pusher.queue.counts()).paused + (await app.pusher.queue.counts()).delayed === 1 && api.requests.length === 1, 'paused')
-    await app.pusher.queue.trigger('chat', 'second', 2)
+    let accepted = 0
+    const { api, app, logs } = await queueSetup(t, (req, res, body) => {
+      setTimeout(() => { if (status === 200) accepted++; json(status, status === 200 ? {} : { error: 'Invalid key' })(req, res, body) }, 30)
+    })
+    const pausedLines = (): number => logs.lines.filter((line) => line.level === 50 && /queue is paused/.test(line.msg)).length
+    const settled = async (): Promise<boolean> => { const c = await app.pusher.queue.counts(); return c.paused + c.delayed === 3 && c.active === 0 }
+    // Three jobs (a user event is a job of its own) in one turn: taken up at once, refused together.
+    await Promise.all(['ann', 'bob', 'cid'].map(async (user) => await app.pusher.queue.sendToUser(user, 'notice', 1)))
+    await until(settled, 'paused')
+    const refusals = api.requests.length
+    t.ok(refusals >= 2, `${refusals} calls refused at once`)
     await new Promise((resolve) => setTimeout(resolve, 200))
-    t.equal(api.requests.length, 1, 'nothing more is tried while paused')
-    t.equal(logs.lines.filter((line) => line.level === 50 && /queue is paused/.test(line.msg)).length, 1, 'logged once')
+    t.equal(api.requests.length, refusals, 'nothing more is tried while paused')
+    t.equal(pausedLines(), 1, 'logged once')
+    await app.pusher.queue.resume()
+    await until(async () => api.requests.length > refusals && await settled(), 'refused again after resume()')
+    t.equal(pausedLines(), 2, 'logged once more: resume() said the credentials were fixed')
     status = 200
     await app.pusher.queue.resume()
-    await until(() => sentNames(api.requests).includes('second') && sentNames(api.requests).filter((name) => name === 'first').length === 2, 'both sent after resume')
     await until(async () => { const c = await app.pusher.queue.counts(); return c.waiting + c.delayed + c.paused + c.active === 0 }, 'empty')
+    t.equal(accepted, 3, 'all three sent after resume()')
+    t.match(await app.pusher.queue.counts(), { failed: 0 })
   })
 }
+
+t.test('the worker in the app starts at ready(), not before; failed({ limit }) lists at most limit events', async (t) => {
+  const redis = await startRedis(t)
+  const api = await rawApi(t, json(400, { error: 'refused' }))
+  const app = await buildApp(t, { appId: '4', key: 'k', secret: 's', host: '127.0.0.1', port: api.port, useTLS: false, retries: 0, queue: { connection: redis.client(), ...FAST } })
+  await Promise.all(['ann', 'bob', 'cid'].map(async (user) => await app.pusher.queue.sendToUser(user, 'notice', 1)))
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  t.equal(api.requests.length, 0, 'registered, not ready: no worker yet')
+  await app.ready()
+  await until(async () => (await app.pusher.queue.counts()).failed === 3, 'three failed once the worker started')
+  t.equal((await app.pusher.queue.failed({ limit: 2 })).length, 2)
+  t.equal((await app.pusher.queue.failed()).length, 3)
+})
 
 t.test('429 with Retry-After, 5xx and timeouts: retried until sent, no attempt used up', async (t) => {
   let calls = 0

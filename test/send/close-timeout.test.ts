@@ -3,6 +3,7 @@
 import t from 'tap'
 import { buildApp, captureLogs } from '../helpers/app'
 import { json, rawApi } from '../helpers/fake-api'
+import { DEFAULT_CLOSE_TIMEOUT, resolveSendOptions } from '../../lib/config/send-options'
 
 const options = (port: number) => ({ host: '127.0.0.1', port, useTLS: false })
 const silent = () => {} // accepts the request and never answers
@@ -16,7 +17,11 @@ t.test('a call to a server that never answers is cut off at closeTimeout, and cl
   const direct = app.pusher.trigger(['a', 'b'], 'e', 3)
   const settled = Promise.allSettled([first, queued, direct])
   await new Promise((resolve) => setImmediate(resolve))
+  const closing = Date.now()
   await app.close()
+  const closedMs = Date.now() - closing
+  t.ok(closedMs < DEFAULT_CLOSE_TIMEOUT, `close() ended after ${closedMs} ms: closeTimeout (100 ms) and the grace after it, not the default ${DEFAULT_CLOSE_TIMEOUT} ms`)
+  t.equal(resolveSendOptions({}).closeTimeout, 10_000, 'the default, as the README gives it')
   const outcomes = await settled
   t.same(outcomes.map((outcome) => outcome.status === 'rejected' && (outcome.reason as { code: string }).code), ['FST_PUSHER_CLOSED', 'FST_PUSHER_CLOSED', 'FST_PUSHER_CLOSED'])
   const warnings = logs.lines.filter((line) => line.level === 40 && /closeTimeout/.test(line.msg))
