@@ -106,7 +106,7 @@ t.test('a worker of its own: a tenant\'s job split on a 413 keeps its app id; ma
   const worker = await startWorker({ tenants: { credentials: tenants.credentials, max: 1 }, queue: { connection: redis.client(), ...FAST }, retries: 0, closeTimeout: 200, logger })
   let closed = false
   t.teardown(async () => { if (!closed) await worker.close() })
-  await until(async () => (await one.queue.counts()).failed === 2 && api.calls.some((call) => call.appId === '2'), 'the bad event and tenant 3\'s failed, tenant 2 sent')
+  await until(async () => (await one.queue.counts()).failed === 2 && api.calls.some((call) => call.appId === '2') && api.calls.filter((call) => call.appId === '1').length === 3, 'the bad event and tenant 3\'s failed, the good one sent alone, tenant 2 sent')
   t.same(api.calls.filter((call) => call.appId === '1').map((call) => call.body.batch.map((event: { name: string }) => event.name).join()).sort(), ['bad', 'good', 'good,bad'], 'split: each event alone, still tenant 1\'s')
   t.same((await one.queue.failed()).map(({ event, code }) => `${event} ${code}`).sort(), ['bad FST_PUSHER_API_ERROR', 'gone FST_PUSHER_UNKNOWN_APP'])
   // Keep-alive pools close only when let go (or on close()): with max 1, two tenants in turn close one.

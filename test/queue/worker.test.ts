@@ -33,6 +33,8 @@ for (const status of [400, 413]) {
     const { api, app } = await queueSetup(t, handler)
     const [, bad] = await Promise.all([app.pusher.queue.trigger('chat', 'good1', 1), app.pusher.queue.trigger('chat', 'bad', 2), app.pusher.queue.trigger('chat', 'good2', 3)])
     await until(async () => (await app.pusher.queue.counts()).failed === 1, 'one failed job')
+    // The split parts run side by side: the bad one may fail before good2 is sent alone.
+    await until(async () => { const counts = await app.pusher.queue.counts(); return counts.waiting + counts.active + counts.delayed === 0 }, 'settled')
     const failed = await app.pusher.queue.failed()
     t.match(failed, [{ id: (bad as { id: string }).id, channel: 'chat', event: 'bad', code: 'FST_PUSHER_API_ERROR', statusCode: status, attempts: 1, enqueuedAt: Number }])
     t.notOk('data' in failed[0], 'no event data')
