@@ -9,6 +9,7 @@ import { signWebhook } from 'fastify-pusher/testing'
 import fastifyPusher, { type FastifyPusherOptions, type TenantCredentials, type TenantLookup } from '../../index'
 import { captureLogs, checkedFastify, hmac, postForm } from '../helpers/app'
 import { directory, secretOf, tenantApi } from '../helpers/tenants'
+import { until } from '../helpers/until'
 
 async function tenantApp (t: Test, tenants: Partial<FastifyPusherOptions['tenants']> & Pick<NonNullable<FastifyPusherOptions['tenants']>, 'credentials'>, options: FastifyPusherOptions = {}, logger?: ReturnType<typeof captureLogs>['logger']): Promise<FastifyInstance> {
   const app = checkedFastify(t, logger === undefined ? {} : { logger }, ['SUPERSECRET'])
@@ -145,12 +146,12 @@ t.test('an unknown tenant: 404 FST_PUSHER_UNKNOWN_APP on auth, 403 on a webhook,
 })
 
 t.test('max: 2 with three tenants in turn: the least recently used is closed once its calls have settled', async (t) => {
-  const api = await tenantApi(t, (appId) => ({ delayMs: appId === '1' ? 200 : 0 }))
+  const api = await tenantApi(t, (appId) => ({ delayMs: appId === '1' ? 3000 : 0 }))
   const { lookups, credentials } = directory(api.port)
   const app = await tenantApp(t, { credentials, max: 2 })
   const first = await app.pusher.forApp('1')
-  const slow = first.channelInfo('chat') // answered after 200 ms: a call the batch queue does not hold
-  await new Promise((resolve) => setTimeout(resolve, 50)) // its request is on the wire
+  const slow = first.channelInfo('chat') // answered after 3 s: a call the batch queue does not hold
+  await until(() => api.calls.some((call) => call.appId === '1'), 'tenant 1\'s call reached the API') // its request is on the wire
   await (await app.pusher.forApp('2')).trigger('chat', 'e', 2)
   await (await app.pusher.forApp('2')).trigger('chat', 'e', 2)
   t.same(api.closed, [], 'two held, pools kept alive')

@@ -65,8 +65,11 @@ t.test('an aborted request: the held events are dropped, and the debug line says
   const app = await buildApp(t, api.options, { logger: logs.logger })
   let handled!: () => void
   const handlerDone = new Promise<void>((resolve) => { handled = resolve })
+  let started!: () => void
+  const handlerStarted = new Promise<void>((resolve) => { started = resolve })
   app.post('/slow', async (request) => {
     request.pusher.afterReply.trigger('orders', 'aborted', 1)
+    started()
     await new Promise((resolve) => setTimeout(resolve, 200))
     handled()
     return { ok: true }
@@ -75,7 +78,7 @@ t.test('an aborted request: the held events are dropped, and the debug line says
   const req = httpRequest({ host: '127.0.0.1', port: (app.server.address() as AddressInfo).port, path: '/slow', method: 'POST' })
   req.on('error', () => {})
   req.end()
-  await new Promise((resolve) => setTimeout(resolve, 50))
+  await handlerStarted // the events are held: now the client goes away before the reply
   req.destroy()
   await handlerDone
   await new Promise((resolve) => setTimeout(resolve, 100))

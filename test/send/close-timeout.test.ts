@@ -3,6 +3,7 @@
 import t from 'tap'
 import { buildApp, captureLogs } from '../helpers/app'
 import { json, rawApi } from '../helpers/fake-api'
+import { until } from '../helpers/until'
 import { DEFAULT_CLOSE_TIMEOUT, resolveSendOptions } from '../../lib/config/send-options'
 
 const options = (port: number) => ({ host: '127.0.0.1', port, useTLS: false })
@@ -16,7 +17,7 @@ t.test('a call to a server that never answers is cut off at closeTimeout, and cl
   const queued = app.pusher.trigger('chat', 'e', 2) // waits behind the first (maxInFlight: 1)
   const direct = app.pusher.trigger(['a', 'b'], 'e', 3)
   const settled = Promise.allSettled([first, queued, direct])
-  await new Promise((resolve) => setImmediate(resolve))
+  await until(() => api.requests.length >= 1, 'the first call reached the server')
   const closing = Date.now()
   await app.close()
   const closedMs = Date.now() - closing
