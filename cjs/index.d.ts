@@ -5,7 +5,7 @@
 //   const fastifyPusher = require('fastify-pusher')       // JavaScript under checkJs
 //   import fastifyPusher from 'fastify-pusher'            // with or without esModuleInterop
 //   import { fastifyPusher } from 'fastify-pusher'
-// The names are those of the built module (dist/index.d.ts); test/type-exports.test.ts keeps the two equal.
+// The names are those of the built module (dist/index.d.ts); test/import-types.test.ts keeps the two equal.
 import {
   AuthRequestBody, BatchAuthResponse, ChannelAuthResponse, ChannelName, SocketId, AuthResponse,
   SingleAuthRequestBody, BatchAuthRequestBody, AuthRequestBodyDoc, UserAuthRequestBody, UserAuthResponse,

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import fastifyPusher from '../index'
 import { checkedFastify, MASTER_KEY } from './helpers/app'
-import { connectClient, eventually, nextEvent } from './helpers/pusher-js'
+import { connectClient, eventually, nextEvent, senderAndOther } from './helpers/pusher-js'
 import { freePort, startSoketi, type Soketi } from './helpers/soketi'
 // pusher-js-auth batches auth requests through pusher-js's `authorizer` option.
 import PusherBatchAuthorizer = require('pusher-js-auth')
@@ -160,11 +160,7 @@ t.test('webhooks: soketi delivers signed events to the three routes', async (t) 
 })
 
 t.test('trigger excluding a socket: the sender does not get its own event, another client does', async (t) => {
-  const sender = await connectClient(t, soketi)
-  const other = await connectClient(t, soketi)
-  const senderChannel = sender.subscribe('room')
-  const otherChannel = other.subscribe('room')
-  await Promise.all([nextEvent(senderChannel, 'pusher:subscription_succeeded'), nextEvent(otherChannel, 'pusher:subscription_succeeded')])
+  const { sender, senderChannel, otherChannel } = await senderAndOther(t, soketi, 'room')
   const senderGot: string[] = []
   senderChannel.bind('said', (data: { text: string }) => { senderGot.push(data.text) })
   const otherGot = nextEvent(otherChannel, 'said')

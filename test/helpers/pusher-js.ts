@@ -37,3 +37,12 @@ export async function connectClient (t: Test, soketi: Soketi, options: Partial<O
   if (client.connection.state !== 'connected') await nextEvent(client.connection, 'connected', 'connection to soketi')
   return client
 }
+
+/** Two clients of soketi subscribed to `channel`: a sender (whose socket id a request carries) and another. */
+export async function senderAndOther (t: Test, soketi: Soketi, channel: string) {
+  const sender = await connectClient(t, soketi)
+  const other = await connectClient(t, soketi)
+  const [senderChannel, otherChannel] = [sender.subscribe(channel), other.subscribe(channel)]
+  await Promise.all([nextEvent(senderChannel, 'pusher:subscription_succeeded'), nextEvent(otherChannel, 'pusher:subscription_succeeded')])
+  return { sender, senderChannel, otherChannel }
+}

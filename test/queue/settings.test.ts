@@ -90,8 +90,10 @@ t.test('concurrency: 1 with one worker: one API call at a time, jobs in the orde
 })
 
 t.test('concurrency: 3 with one worker: three API calls at once, never more', async (t) => {
-  const { calls, handler } = slowApi(500) // long enough that the three calls of a round are surely in flight together
-  const setup = await queueSetup(t, handler, { worker: false })
+  // Calls of 500 ms, so that a round's three are surely in flight together; timeout 5 s (the setup's is
+  // 500 ms), so that none is cut off and retried while the API still counts it in flight.
+  const { calls, handler } = slowApi(500)
+  const setup = await queueSetup(t, handler, { worker: false }, { timeout: 5000 })
   await Promise.all(Array.from({ length: 9 }, async (_, n) => await setup.app.pusher.queue.sendToUser(`u${n}`, 'e', n))) // 9 jobs, in one turn
   await startWorkerApp(t, setup, 3)
   await until(() => setup.api.requests.length === 9 && calls.inFlight === 0, 'all sent')

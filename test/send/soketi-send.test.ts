@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { checkedFastify } from '../helpers/app'
 import t from 'tap'
 import fastifyPusher from '../../index'
-import { connectClient, eventually, nextEvent } from '../helpers/pusher-js'
+import { connectClient, eventually, nextEvent, senderAndOther } from '../helpers/pusher-js'
 import { freePort, startSoketi, type Soketi } from '../helpers/soketi'
 
 let soketi: Soketi
@@ -49,10 +49,7 @@ t.test('1,000 concurrent triggers (50 callers x 20) are all received, in order p
 })
 
 t.test('request.pusher.trigger from a request carrying X-Socket-ID reaches another client and not the sender', async (t) => {
-  const sender = await connectClient(t, soketi)
-  const other = await connectClient(t, soketi)
-  const [senderChannel, otherChannel] = [sender.subscribe('orders'), other.subscribe('orders')]
-  await Promise.all([nextEvent(senderChannel, 'pusher:subscription_succeeded'), nextEvent(otherChannel, 'pusher:subscription_succeeded')])
+  const { sender, senderChannel, otherChannel } = await senderAndOther(t, soketi, 'orders')
   const senderGot: unknown[] = []
   senderChannel.bind('shipped', (data: unknown) => { senderGot.push(data) })
   const otherGot = nextEvent(otherChannel, 'shipped')
