@@ -10,7 +10,7 @@ import { until } from '../helpers/until'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
-t.test('limiter: at most max API calls per duration, counted across every worker', async (t) => {
+t.test('limiter: at most max jobs (API calls) taken up per duration, counted across every worker', async (t) => {
   const times: number[] = []
   const { app, redis, options } = await queueSetup(t, (req, res, body) => { times.push(Date.now()); json(200, {})(req, res, body) }, { worker: false })
   // Six jobs (one event each: one awaited call per turn), then two workers, each allowed 2 calls a second.
